@@ -1,0 +1,22 @@
+"""gan: the small PyTorch package behind the open course on Generative Adversarial Networks."""
+
+from .data import (
+    MNIST,
+    MNISTCorruptError,
+    MNISTNotFoundError,
+    batches,
+    data_root,
+    grid_of_gaussians,
+    load_mnist,
+    pattern_random,
+    pattern_real,
+    ring_of_gaussians,
+    to_float,
+)
+from .device import available_devices, pick_device, seed_everything
+from .losses import generator_loss, get_loss
+from .models import PatternDiscriminator, PatternGenerator
+from .plotting import plot_heatmap, plot_history, show_images
+from .training import NonFiniteLossError, TrainConfig, TrainResult, train_gan, train_step
+
+__version__ = "0.1.0"

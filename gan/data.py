@@ -1,0 +1,186 @@
+"""Data: MNIST held in memory as one uint8 tensor, the [1,0,1,0] pattern, and 2-D Gaussian mixtures."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+# The four files torchvision keeps under <root>/MNIST/raw/, with their exact sizes in bytes
+# (an IDX header of 16 bytes for images, 8 for labels, then one byte per pixel or label).
+MNIST_FILES = {
+    "train-images-idx3-ubyte": 16 + 60_000 * 28 * 28,
+    "train-labels-idx1-ubyte": 8 + 60_000,
+    "t10k-images-idx3-ubyte": 16 + 10_000 * 28 * 28,
+    "t10k-labels-idx1-ubyte": 8 + 10_000,
+}
+IDX_MAGIC = {"images": 2051, "labels": 2049}
+
+
+class MNISTNotFoundError(FileNotFoundError):
+    """MNIST is neither on disk nor downloadable; the message says where it looked and how to fix it."""
+
+
+class MNISTCorruptError(ValueError):
+    """An MNIST file exists but is truncated or not an IDX file; the message names the file."""
+
+
+def data_root(root: str | os.PathLike | None = None) -> Path:
+    """Return the folder that holds (or will hold) ``MNIST/raw``: ``root``, else ``$GAN_DATA_DIR``, else a user cache."""
+    if root is not None:
+        return Path(root).expanduser()
+    env = os.environ.get("GAN_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "gan-course" / "data"
+
+
+@dataclass(frozen=True)
+class MNIST:
+    """MNIST in memory: ``images`` uint8 of shape (N, 1, 28, 28) in [0, 255], ``labels`` int64 of shape (N,)."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def to(self, device: torch.device | str) -> "MNIST":
+        """Return a copy on ``device`` (still uint8: 47 MB for the training set)."""
+        return MNIST(self.images.to(device), self.labels.to(device))
+
+
+def _missing_message(raw: Path, missing: list[str], why: str) -> str:
+    files = "\n".join(f"  {raw / name}" for name in MNIST_FILES)
+    return (
+        f"MNIST was not found and could not be downloaded ({why}).\n"
+        f"Looked in: {raw}\nMissing: {', '.join(missing)}\nExpected these four uncompressed files:\n{files}\n"
+        "To fix it: connect to the internet and run again (torchvision downloads them), or copy the files "
+        "there, or point the course at an existing copy with load_mnist(root=...) or the environment "
+        "variable GAN_DATA_DIR (the folder that contains MNIST/raw)."
+    )
+
+
+def check_mnist_files(raw: Path) -> None:
+    """Raise ``MNISTCorruptError`` if a file in ``raw`` has the wrong size or IDX header."""
+    for name, size in MNIST_FILES.items():
+        path = raw / name
+        actual = path.stat().st_size
+        kind = "images" if "images" in name else "labels"
+        with open(path, "rb") as f:
+            magic = int.from_bytes(f.read(4), "big")
+        if actual != size or magic != IDX_MAGIC[kind]:
+            problem = (
+                f"is {actual} bytes, expected {size}" if actual != size else f"has IDX magic {magic}, expected {IDX_MAGIC[kind]}"
+            )
+            raise MNISTCorruptError(
+                f"MNIST file {path} {problem}: it is truncated or corrupt. Delete it and run again to "
+                "re-download it (or copy a good file there)."
+            )
+
+
+def load_mnist(root: str | os.PathLike | None = None, train: bool = True, download: bool = True) -> MNIST:
+    """Return MNIST's training (60,000) or test (10,000) set as uint8 tensors, downloading it if missing.
+
+    The data root is ``root``, else ``$GAN_DATA_DIR``, else ``~/.cache/gan-course/data``.
+    """
+    from torchvision.datasets import MNIST as TorchvisionMNIST
+
+    raw = data_root(root) / "MNIST" / "raw"
+    missing = [name for name in MNIST_FILES if not (raw / name).exists()]
+    if missing and not download:
+        raise MNISTNotFoundError(_missing_message(raw, missing, "download=False"))
+    try:
+        dataset = TorchvisionMNIST(str(data_root(root)), train=train, download=download)
+    except Exception as err:  # torchvision raises RuntimeError/URLError/HTTPError (e.g. 503) when offline
+        missing = [name for name in MNIST_FILES if not (raw / name).exists()]
+        raise MNISTNotFoundError(_missing_message(raw, missing, f"{type(err).__name__}: {err}".strip())) from None
+    check_mnist_files(raw)
+    return MNIST(dataset.data.unsqueeze(1).contiguous(), dataset.targets.clone())
+
+
+def to_float(images: torch.Tensor) -> torch.Tensor:
+    """Return uint8 images in [0, 255] as float32 in [-1, 1], the range of a tanh generator."""
+    if images.dtype != torch.uint8:
+        raise TypeError(f"to_float: images must be uint8 in [0, 255], got dtype {images.dtype}.")
+    return images.float().div_(127.5).sub_(1.0)
+
+
+def batches(images: torch.Tensor, batch_size: int, generator: torch.Generator | None = None):
+    """Yield shuffled float batches in [-1, 1] from uint8 ``images`` forever, one permutation per epoch.
+
+    Indexing one in-memory tensor is far faster than a per-sample PIL/ToTensor pipeline.
+    The last incomplete batch of each epoch is dropped so every batch has the same size.
+    """
+    n = len(images)
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batches: batch_size must be between 1 and the number of images ({n}), got {batch_size}.")
+    while True:
+        order = torch.randperm(n, generator=generator).to(images.device)
+        for start in range(0, n - batch_size + 1, batch_size):
+            yield to_float(images[order[start : start + batch_size]])
+
+
+# The [1, 0, 1, 0] pattern of the first GAN (chapter 3).
+PATTERN = torch.tensor([1.0, 0.0, 1.0, 0.0])
+
+
+def pattern_real(n: int, jitter: float = 0.2, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Return ``n`` noisy copies of [1,0,1,0], shape (n, 4): ones in [1-jitter, 1], zeros in [0, jitter]."""
+    _check_count("pattern_real", n)
+    if not 0.0 <= jitter <= 0.5:
+        raise ValueError(f"pattern_real: jitter must be in [0, 0.5] so ones and zeros stay apart, got {jitter}.")
+    noise = torch.rand(n, 4, generator=generator) * jitter
+    return PATTERN + torch.where(PATTERN > 0.5, -noise, noise)
+
+
+def pattern_random(n: int, size: int = 4, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Return ``n`` uniform random vectors in [0, 1), shape (n, size): the 'not a pattern' data."""
+    _check_count("pattern_random", n)
+    return torch.rand(n, size, generator=generator)
+
+
+def ring_centres(modes: int = 8, radius: float = 2.0) -> torch.Tensor:
+    """Return the (modes, 2) centres of a ring of Gaussians, evenly spaced on a circle."""
+    angles = torch.arange(modes, dtype=torch.float32) * (2 * math.pi / modes)
+    return radius * torch.stack([angles.cos(), angles.sin()], dim=1)
+
+
+def grid_centres(side: int = 5, spacing: float = 2.0) -> torch.Tensor:
+    """Return the (side*side, 2) centres of a square grid of Gaussians, centred on the origin."""
+    axis = (torch.arange(side, dtype=torch.float32) - (side - 1) / 2) * spacing
+    return torch.cartesian_prod(axis, axis)
+
+
+def sample_mixture(
+    n: int, centres: torch.Tensor, std: float = 0.02, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Return ``n`` points (n, 2) from an equal-weight mixture of isotropic Gaussians at ``centres``."""
+    _check_count("sample_mixture", n)
+    if std <= 0:
+        raise ValueError(f"sample_mixture: std must be positive, got {std}.")
+    which = torch.randint(len(centres), (n,), generator=generator)
+    return centres[which] + std * torch.randn(n, 2, generator=generator)
+
+
+def ring_of_gaussians(
+    n: int, modes: int = 8, radius: float = 2.0, std: float = 0.02, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Return ``n`` points (n, 2) from a ring of ``modes`` Gaussians, the classic mode-collapse test."""
+    return sample_mixture(n, ring_centres(modes, radius), std, generator)
+
+
+def grid_of_gaussians(
+    n: int, side: int = 5, spacing: float = 2.0, std: float = 0.02, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Return ``n`` points (n, 2) from a side x side grid of Gaussians."""
+    return sample_mixture(n, grid_centres(side, spacing), std, generator)
+
+
+def _check_count(name: str, n: int) -> None:
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"{name}: n must be a positive int, got {n!r}.")

@@ -1,0 +1,64 @@
+"""Where the computation runs, and how to make it repeat: device choice and seeding."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+DEFAULT_THREADS = 2
+
+
+def available_devices() -> list[str]:
+    """Return the device types usable here, fastest first (e.g. ``['cuda', 'cpu']``)."""
+    found = []
+    if torch.cuda.is_available():
+        found.append("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        found.append("mps")
+    found.append("cpu")
+    return found
+
+
+def pick_device(prefer: str | torch.device | None = None) -> torch.device:
+    """Return the device to train on: ``prefer`` if given, else ``$GAN_DEVICE``, else CUDA, then MPS, then CPU.
+
+    Every chapter calls this once, so the same notebook uses Colab's GPU and a laptop's CPU.
+    """
+    wanted = prefer if prefer is not None else os.environ.get("GAN_DEVICE") or None
+    usable = available_devices()
+    if wanted is None:
+        return torch.device(usable[0])
+    try:
+        device = torch.device(wanted)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"pick_device: prefer={wanted!r} is not a device name; use one of {usable}.") from err
+    if device.type not in usable:
+        raise ValueError(
+            f"pick_device: device {device.type!r} is not available on this machine; available: {usable}. "
+            "In Colab, choose Runtime > Change runtime type > GPU to get 'cuda'."
+        )
+    return device
+
+
+def seed_everything(seed: int, threads: int | None = DEFAULT_THREADS) -> torch.Generator:
+    """Seed Python, NumPy and torch (CPU and GPU), fix torch's CPU thread count, and return a seeded generator.
+
+    With the same seed, thread count, machine and versions, training repeats bit for bit.
+    Different CPUs or thread counts change the floating-point order of sums, and a GAN's
+    chaotic training amplifies that, so results are only reproducible on the same machine.
+    ``threads=None`` leaves torch's thread count alone.
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed_everything: seed must be a non-negative int, got {seed!r}.")
+    if threads is not None:
+        if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+            raise ValueError(f"seed_everything: threads must be a positive int or None, got {threads!r}.")
+        torch.set_num_threads(threads)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    return torch.Generator().manual_seed(seed)

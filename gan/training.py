@@ -1,0 +1,192 @@
+"""The GAN training loop: train D on real, D on detached fake, then G through D."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+import torch
+from torch import nn
+
+from .losses import generator_loss, get_loss, probability
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one training run. Stop after ``steps`` or ``seconds``, whichever comes first."""
+
+    steps: int | None = 1000
+    seconds: float | None = None
+    batch_size: int = 32
+    loss: str = "bce"  # "mse", "bce" (D ends in a sigmoid) or "bce_logits" (D returns logits)
+    optimizer: str = "adam"  # "adam" or "sgd"
+    lr_d: float = 2e-4
+    lr_g: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)  # Adam's; beta1 = 0.5 is the DCGAN choice
+    momentum: float = 0.0  # SGD's
+    saturating: bool = False  # G minimises log(1 - D(G(z))) instead of -log D(G(z))
+    log_every: int = 100
+
+    def __post_init__(self):
+        if self.steps is None and self.seconds is None:
+            raise ValueError("TrainConfig: give steps or seconds (or both); with neither, training would never stop.")
+        for name in ("steps", "batch_size", "log_every"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                raise ValueError(f"TrainConfig: {name} must be a positive int, got {value!r}.")
+        if self.seconds is not None and not self.seconds > 0:
+            raise ValueError(f"TrainConfig: seconds must be positive, got {self.seconds!r}.")
+        for name in ("lr_d", "lr_g"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(f"TrainConfig: {name} must be a positive finite number, got {value!r}.")
+        get_loss(self.loss)
+        if self.optimizer not in ("adam", "sgd"):
+            raise ValueError(f"TrainConfig: optimizer must be 'adam' or 'sgd', got {self.optimizer!r}.")
+        if self.saturating and self.loss == "mse":
+            raise ValueError("TrainConfig: saturating=True needs loss 'bce' or 'bce_logits', not 'mse'.")
+
+
+@dataclass
+class TrainResult:
+    """What training returns: the two networks, a history (one row per ``log_every`` steps) and how it ended."""
+
+    generator: nn.Module
+    discriminator: nn.Module
+    history: pd.DataFrame
+    steps: int
+    seconds: float
+    interrupted: bool = False
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A loss became NaN or infinite; ``.result`` holds the networks and history up to that point."""
+
+    def __init__(self, message: str, result: TrainResult):
+        super().__init__(message)
+        self.result = result
+
+
+def make_optimizer(params, config: TrainConfig, lr: float) -> torch.optim.Optimizer:
+    """Return the optimizer ``config`` names for ``params``, using PyTorch's fused/foreach kernels by default."""
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=config.momentum)
+    return torch.optim.Adam(params, lr=lr, betas=config.betas)
+
+
+def train_step(G, D, real, z, opt_d, opt_g, config: TrainConfig) -> torch.Tensor:
+    """Run one GAN step and return [d_loss, g_loss, mean D(x), mean D(G(z))] as one tensor (no host sync)."""
+    loss = get_loss(config.loss)
+
+    # 1 and 2: teach D to say 1 on real data and 0 on fakes. detach() cuts the fakes from G's graph,
+    # so D's backward pass stops at D and computes no gradients for G's weights.
+    opt_d.zero_grad(set_to_none=True)
+    fake = G(z)
+    d_real = D(real)
+    d_fake = D(fake.detach())
+    d_loss = loss(d_real, 1.0) + loss(d_fake, 0.0)
+    d_loss.backward()
+    opt_d.step()
+
+    # 3: teach G to make D say 1. The gradient flows through D (just updated) into G; only G steps.
+    opt_g.zero_grad(set_to_none=True)
+    g_loss = generator_loss(D(fake), config.loss, config.saturating)
+    g_loss.backward()
+    opt_g.step()
+
+    with torch.no_grad():
+        return torch.stack(
+            [d_loss, g_loss, probability(d_real, config.loss).mean(), probability(d_fake, config.loss).mean()]
+        )
+
+
+def train_gan(
+    G: nn.Module,
+    D: nn.Module,
+    sample_real: Callable[[int], torch.Tensor],
+    sample_noise: Callable[[int], torch.Tensor],
+    config: TrainConfig | None = None,
+    callback: Callable[[int, nn.Module, nn.Module], None] | None = None,
+    progress: bool | None = None,
+) -> TrainResult:
+    """Train ``G`` against ``D`` and return a ``TrainResult``; ``sample_real(n)``/``sample_noise(n)`` give batches.
+
+    Every ``config.log_every`` steps a history row is recorded and ``callback(step, G, D)`` is called.
+    Ctrl-C (or the notebook's stop button) ends training early and keeps what was learned so far.
+    """
+    config = config or TrainConfig()
+    device = next(G.parameters()).device
+    opt_d = make_optimizer(D.parameters(), config, config.lr_d)
+    opt_g = make_optimizer(G.parameters(), config, config.lr_g)
+    G.train()
+    D.train()
+
+    rows, window = [], torch.zeros(4, device=device)
+    step, interrupted, start = 0, False, time.perf_counter()
+    total = config.steps if config.steps is not None else None
+    bar = _progress_bar(total, progress)
+    try:
+        while True:
+            elapsed = time.perf_counter() - start
+            if (config.steps is not None and step >= config.steps) or (
+                config.seconds is not None and elapsed >= config.seconds
+            ):
+                break
+            real = sample_real(config.batch_size).to(device, non_blocking=True)
+            z = sample_noise(config.batch_size).to(device, non_blocking=True)
+            window += train_step(G, D, real, z, opt_d, opt_g, config)
+            step += 1
+            if step % config.log_every == 0:
+                # The only host synchronisation: read the window's means once per log_every steps.
+                d_loss, g_loss, d_real, d_fake = (window / config.log_every).tolist()
+                window.zero_()
+                rows.append(dict(step=step, d_loss=d_loss, g_loss=g_loss, d_real=d_real, d_fake=d_fake,
+                                 seconds=time.perf_counter() - start))
+                if bar is not None:
+                    bar.update(config.log_every)
+                    bar.set_postfix(d_loss=f"{d_loss:.3f}", g_loss=f"{g_loss:.3f}")
+                if not (math.isfinite(d_loss) and math.isfinite(g_loss)):
+                    which = "discriminator" if not math.isfinite(d_loss) else "generator"
+                    result = _result(G, D, rows, step, start, interrupted)
+                    raise NonFiniteLossError(
+                        f"The {which}'s loss became {d_loss if which == 'discriminator' else g_loss} between "
+                        f"steps {step - config.log_every + 1} and {step}. Usual causes: a learning rate too high "
+                        f"(lr_d={config.lr_d}, lr_g={config.lr_g}), or a discriminator whose output does not fit "
+                        f"loss={config.loss!r} (a sigmoid output fed to 'bce_logits', raw logits fed to 'bce').",
+                        result,
+                    )
+                if callback is not None:
+                    callback(step, G, D)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if bar is not None:
+            bar.close()
+    return _result(G, D, rows, step, start, interrupted)
+
+
+def _result(G, D, rows, step, start, interrupted) -> TrainResult:
+    columns = ["step", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
+    history = pd.DataFrame(rows, columns=columns)
+    return TrainResult(G, D, history, step, time.perf_counter() - start, interrupted)
+
+
+def _interactive() -> bool:
+    """Progress bars are for people: on in a terminal or a live notebook, off when ``GAN_PROGRESS=0``."""
+    env = os.environ.get("GAN_PROGRESS")
+    if env is not None:
+        return env not in ("", "0", "false", "no")
+    return sys.stderr.isatty() or "ipykernel" in sys.modules
+
+
+def _progress_bar(total, progress):
+    if not (_interactive() if progress is None else progress):
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="step", leave=False)
