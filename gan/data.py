@@ -94,12 +94,17 @@ def load_mnist(root: str | os.PathLike | None = None, train: bool = True, downlo
     missing = [name for name in MNIST_FILES if not (raw / name).exists()]
     if missing and not download:
         raise MNISTNotFoundError(_missing_message(raw, missing, "download=False"))
+    if not missing:
+        check_mnist_files(raw)  # before torchvision parses them, so a bad file gets a clear message
     try:
         dataset = TorchvisionMNIST(str(data_root(root)), train=train, download=download)
     except Exception as err:  # torchvision raises RuntimeError/URLError/HTTPError (e.g. 503) when offline
         missing = [name for name in MNIST_FILES if not (raw / name).exists()]
+        if not missing:
+            raise
         raise MNISTNotFoundError(_missing_message(raw, missing, f"{type(err).__name__}: {err}".strip())) from None
-    check_mnist_files(raw)
+    if missing:
+        check_mnist_files(raw)  # what was just downloaded
     return MNIST(dataset.data.unsqueeze(1).contiguous(), dataset.targets.clone())
 
 

@@ -139,7 +139,16 @@ def train_gan(
                 break
             real = sample_real(config.batch_size).to(device, non_blocking=True)
             z = sample_noise(config.batch_size).to(device, non_blocking=True)
-            window += train_step(G, D, real, z, opt_d, opt_g, config)
+            try:
+                window += train_step(G, D, real, z, opt_d, opt_g, config)
+            except RuntimeError as err:
+                if "between 0 and 1" not in str(err):
+                    raise
+                raise ValueError(
+                    f"loss={config.loss!r} needs the discriminator to output probabilities in [0, 1], but it "
+                    "returned values outside that range. End D with nn.Sigmoid(), or keep raw logits and "
+                    "use loss='bce_logits'."
+                ) from None
             step += 1
             if step % config.log_every == 0:
                 # The only host synchronisation: read the window's means once per log_every steps.

@@ -1,0 +1,125 @@
+import math
+
+import pytest
+import torch
+
+import gan
+
+
+def _pattern_run(seed=0, steps=200, **overrides):
+    gan.seed_everything(seed)
+    G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
+    config = gan.TrainConfig(steps=steps, batch_size=8, loss="mse", optimizer="sgd", lr_d=0.01, lr_g=0.01,
+                             log_every=50, **overrides)
+    return gan.train_gan(G, D, gan.pattern_real, lambda n: torch.rand(n, 1), config, progress=False)
+
+
+def test_training_history_has_one_row_per_log_interval():
+    result = _pattern_run(steps=200)
+    assert list(result.history.columns) == ["step", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
+    assert result.history["step"].tolist() == [50, 100, 150, 200]
+    assert result.steps == 200 and not result.interrupted
+
+
+def test_training_repeats_exactly_under_the_same_seed():
+    a, b = _pattern_run(seed=3), _pattern_run(seed=3)
+    cols = ["d_loss", "g_loss", "d_real", "d_fake"]
+    assert a.history[cols].equals(b.history[cols])
+    for p, q in zip(a.generator.parameters(), b.generator.parameters()):
+        assert torch.equal(p, q)
+
+
+def test_training_changes_both_networks():
+    gan.seed_everything(0)
+    G0, D0 = gan.PatternGenerator(), gan.PatternDiscriminator()
+    result = _pattern_run(seed=0, steps=50)
+    assert not torch.equal(G0.net[0].weight, result.generator.net[0].weight)
+    assert not torch.equal(D0.net[0].weight, result.discriminator.net[0].weight)
+
+
+def test_pattern_gan_learns_1010_and_ends_near_balance():
+    gan.seed_everything(0)
+    G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
+    config = gan.TrainConfig(steps=6000, batch_size=1, loss="mse", optimizer="sgd", lr_d=0.01, lr_g=0.01, log_every=500)
+    result = gan.train_gan(G, D, gan.pattern_real, lambda n: torch.rand(n, 1), config, progress=False)
+    with torch.no_grad():
+        fake = G(torch.rand(256, 1))
+    assert (fake.mean(0).round() == torch.tensor([1.0, 0.0, 1.0, 0.0])).all()
+    assert abs(result.history["d_fake"].iloc[-1] - 0.5) < 0.15
+
+
+def test_training_stops_on_a_time_budget():
+    gan.seed_everything(0)
+    G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
+    result = gan.train_gan(G, D, gan.pattern_real, lambda n: torch.rand(n, 1),
+                           gan.TrainConfig(steps=None, seconds=0.3, log_every=10), progress=False)
+    assert 0.3 <= result.seconds < 5 and result.steps > 0
+
+
+def test_keyboard_interrupt_keeps_the_networks_and_history():
+    def interrupt(step, G, D):
+        if step == 100:
+            raise KeyboardInterrupt
+
+    gan.seed_everything(0)
+    G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
+    result = gan.train_gan(G, D, gan.pattern_real, lambda n: torch.rand(n, 1),
+                           gan.TrainConfig(steps=1000, log_every=50), callback=interrupt, progress=False)
+    assert result.interrupted and result.steps == 100
+    assert result.history["step"].tolist() == [50, 100]
+    assert result.generator is G
+
+
+def test_non_finite_loss_stops_with_step_network_and_causes():
+    class Broken(torch.nn.Module):  # a discriminator whose output is NaN
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.ones(1))
+
+        def forward(self, x):
+            return (x.sum(1, keepdim=True) * self.w * float("nan")).sigmoid()
+
+    gan.seed_everything(0)
+    with pytest.raises(gan.NonFiniteLossError, match=r"discriminator's loss became nan between steps 1 and 10.*learning rate") as info:
+        gan.train_gan(gan.PatternGenerator(), Broken(), gan.pattern_real, lambda n: torch.rand(n, 1),
+                      gan.TrainConfig(steps=100, log_every=10, loss="mse"), progress=False)
+    assert info.value.result.steps == 10
+
+
+def test_logits_fed_to_a_probability_loss_get_a_clear_error():
+    D = torch.nn.Linear(4, 1)  # raw logits, no sigmoid
+    torch.nn.init.constant_(D.bias, 3.0)  # logits well above 1
+    gan.seed_everything(0)
+    with pytest.raises(ValueError, match="needs the discriminator to output probabilities.*bce_logits"):
+        gan.train_gan(gan.PatternGenerator(), D, gan.pattern_real, lambda n: torch.rand(n, 1),
+                      gan.TrainConfig(steps=10, loss="bce"), progress=False)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(steps=None, seconds=None), "give steps or seconds"),
+        (dict(steps=0), "steps must be a positive int"),
+        (dict(batch_size=2.5), "batch_size must be a positive int"),
+        (dict(lr_d=-1.0), "lr_d must be a positive finite number"),
+        (dict(lr_g=math.inf), "lr_g must be a positive finite number"),
+        (dict(loss="hinge"), "Unknown loss 'hinge'"),
+        (dict(optimizer="rmsprop"), "optimizer must be 'adam' or 'sgd'"),
+        (dict(loss="mse", saturating=True), "saturating=True needs loss"),
+    ],
+)
+def test_train_config_rejects_bad_settings_clearly(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        gan.TrainConfig(**kwargs)
+
+
+def test_saturating_generator_loss_is_log_one_minus_d():
+    d = torch.tensor([[0.1], [0.7]])
+    assert torch.allclose(gan.generator_loss(d, "bce", saturating=True), torch.log(1 - d).mean())
+    assert torch.allclose(gan.generator_loss(d, "bce"), -torch.log(d).mean())
+
+
+def test_losses_balance_points_are_quarter_and_log_two():
+    half = torch.full((4, 1), 0.5)
+    assert gan.get_loss("mse")(half, 1.0).item() == pytest.approx(0.25)
+    assert gan.get_loss("bce")(half, 1.0).item() == pytest.approx(math.log(2))
