@@ -16,7 +16,7 @@ from .data import (
 from .device import available_devices, pick_device, seed_everything
 from .losses import generator_loss, get_loss
 from .models import PatternDiscriminator, PatternGenerator
-from .plotting import plot_heatmap, plot_history, show_images
+from .plotting import plot_heatmap, plot_history, show_images, show_source
 from .training import NonFiniteLossError, TrainConfig, TrainResult, train_gan, train_step
 
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""Figures the chapters share. Each function draws on the axes it is given and changes no global settings."""
+"""Figures and displays the chapters share. Plotting functions draw on the axes they are given and change no global settings."""
 
 from __future__ import annotations
 
@@ -53,3 +53,12 @@ def show_images(images: torch.Tensor, nrow: int = 8, ax=None, title: str | None 
     if title:
         ax.set_title(title)
     return ax
+
+
+def show_source(obj):
+    """Return the package's source of ``obj`` as a highlighted code display: chapters show the code that runs."""
+    import inspect
+
+    from IPython.display import Code
+
+    return Code(inspect.getsource(obj), language="python")
