@@ -15,7 +15,14 @@ from .data import (
 )
 from .device import available_devices, pick_device, seed_everything
 from .losses import generator_loss, get_loss
-from .models import PatternDiscriminator, PatternGenerator
+from .models import (
+    DCGANDiscriminator,
+    DCGANGenerator,
+    MLPDiscriminator,
+    MLPGenerator,
+    PatternDiscriminator,
+    PatternGenerator,
+)
 from .plotting import plot_heatmap, plot_history, show_images, show_source
 from .training import NonFiniteLossError, TrainConfig, TrainResult, train_gan, train_step
 

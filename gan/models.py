@@ -50,3 +50,131 @@ def _check_features(model: nn.Module, x: torch.Tensor, features: int) -> None:
         raise ValueError(f"{name}: input must have shape (N, {features}), got {tuple(x.shape)}.")
     if not x.is_floating_point():
         raise TypeError(f"{name}: input must be a float tensor, got dtype {x.dtype}; call .float() first.")
+
+
+ACTIVATIONS = {
+    "sigmoid": nn.Sigmoid,
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.2),
+}
+
+
+def _mlp(sizes: list[int], activation: str, norm: bool) -> list[nn.Module]:
+    """Return Linear (+ LayerNorm) + activation blocks for consecutive ``sizes``."""
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}.")
+    layers: list[nn.Module] = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        layers.append(nn.Linear(n_in, n_out))
+        if norm:
+            layers.append(nn.LayerNorm(n_out))
+        layers.append(ACTIVATIONS[activation]())
+    return layers
+
+
+class MLPGenerator(nn.Module):
+    """MNIST generator: z (N, z_dim) -> hidden layers -> images (N, 1, 28, 28) in [-1, 1] (tanh) or [0, 1] (sigmoid)."""
+
+    def __init__(self, z_dim: int = 100, hidden: tuple[int, ...] = (256, 512), activation: str = "leaky_relu",
+                 layer_norm: bool = True, output: str = "tanh"):
+        super().__init__()
+        if output not in ("tanh", "sigmoid"):
+            raise ValueError(f"MLPGenerator: output must be 'tanh' or 'sigmoid', got {output!r}.")
+        self.z_dim = z_dim
+        self.net = nn.Sequential(
+            *_mlp([z_dim, *hidden], activation, layer_norm),
+            nn.Linear(hidden[-1], 28 * 28),
+            nn.Tanh() if output == "tanh" else nn.Sigmoid(),
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        _check_features(self, z, self.z_dim)
+        return self.net(z).view(-1, 1, 28, 28)
+
+
+class MLPDiscriminator(nn.Module):
+    """MNIST discriminator: images (N, 1, 28, 28) -> hidden layers -> one logit (N, 1), or a probability with ``output='sigmoid'``."""
+
+    def __init__(self, hidden: tuple[int, ...] = (512, 256), activation: str = "leaky_relu",
+                 layer_norm: bool = False, output: str = "logits"):
+        super().__init__()
+        if output not in ("logits", "sigmoid"):
+            raise ValueError(f"MLPDiscriminator: output must be 'logits' or 'sigmoid', got {output!r}.")
+        self.net = nn.Sequential(
+            nn.Flatten(),
+            *_mlp([28 * 28, *hidden], activation, layer_norm),
+            nn.Linear(hidden[-1], 1),
+            *([nn.Sigmoid()] if output == "sigmoid" else []),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_images(self, x)
+        return self.net(x)
+
+
+class DCGANGenerator(nn.Module):
+    """DCGAN for 28x28 (Radford et al.): z -> 7x7 -> 14x14 -> 28x28 by transposed convolutions; images in [-1, 1]."""
+
+    def __init__(self, z_dim: int = 100, width: int = 64):
+        super().__init__()
+        self.z_dim = z_dim
+        self.net = nn.Sequential(
+            nn.Unflatten(1, (z_dim, 1, 1)),
+            nn.ConvTranspose2d(z_dim, 2 * width, 7, 1, 0, bias=False),  # 1x1 -> 7x7
+            nn.BatchNorm2d(2 * width),
+            nn.ReLU(),
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False),  # 7x7 -> 14x14
+            nn.BatchNorm2d(width),
+            nn.ReLU(),
+            nn.ConvTranspose2d(width, 1, 4, 2, 1),  # 14x14 -> 28x28
+            nn.Tanh(),
+        )
+        init_dcgan_weights(self)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        _check_features(self, z, self.z_dim)
+        return self.net(z)
+
+
+class DCGANDiscriminator(nn.Module):
+    """DCGAN discriminator for 28x28: strided convolutions 28 -> 14 -> 7, LeakyReLU, one logit (N, 1)."""
+
+    def __init__(self, width: int = 64):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, width, 4, 2, 1),  # 28 -> 14 (no BatchNorm on the input layer)
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # 14 -> 7
+            nn.BatchNorm2d(2 * width),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(2 * width, 1, 7, 1, 0),  # 7 -> 1
+            nn.Flatten(),
+        )
+        init_dcgan_weights(self)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_images(self, x)
+        return self.net(x)
+
+
+def init_dcgan_weights(model: nn.Module) -> None:
+    """Initialise convolutions from N(0, 0.02) and BatchNorm scales from N(1, 0.02), as Radford et al. do."""
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+
+
+def _check_images(model: nn.Module, x: torch.Tensor) -> None:
+    """Raise a readable error when ``x`` is not a float batch of MNIST-sized images (N, 1, 28, 28)."""
+    name = type(model).__name__
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name}: input must be a torch.Tensor, got {type(x).__name__}.")
+    if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
+        raise ValueError(f"{name}: input must be images of shape (N, 1, 28, 28), got {tuple(x.shape)}.")
+    if not x.is_floating_point():
+        raise TypeError(f"{name}: input must be a float tensor in [-1, 1], got dtype {x.dtype}; use gan.to_float().")

@@ -38,3 +38,50 @@ def test_models_reject_integer_input():
 def test_models_reject_non_tensors():
     with pytest.raises(TypeError, match="must be a torch.Tensor"):
         gan.PatternDiscriminator()([[0.0, 1.0, 0.0, 1.0]])
+
+
+MNIST_PAIRS = [
+    (gan.MLPGenerator, gan.MLPDiscriminator),
+    (gan.DCGANGenerator, gan.DCGANDiscriminator),
+]
+
+
+@pytest.mark.parametrize("G_cls, D_cls", MNIST_PAIRS, ids=["mlp", "dcgan"])
+def test_mnist_generators_output_images_in_tanh_range_and_discriminators_one_logit(G_cls, D_cls):
+    torch.manual_seed(0)
+    G, D = G_cls(), D_cls()
+    images = G(torch.randn(6, 100))
+    assert images.shape == (6, 1, 28, 28) and images.min() >= -1 and images.max() <= 1
+    assert D(images).shape == (6, 1)
+
+
+def test_sigmoid_output_generator_stays_in_unit_interval():
+    images = gan.MLPGenerator(output="sigmoid")(torch.randn(4, 100))
+    assert images.min() >= 0 and images.max() <= 1
+
+
+@pytest.mark.parametrize("G_cls", [gan.MLPGenerator, gan.DCGANGenerator])
+def test_mnist_generators_reject_a_wrong_latent_size(G_cls):
+    with pytest.raises(ValueError, match=r"input must have shape \(N, 100\), got \(2, 10\)"):
+        G_cls()(torch.randn(2, 10))
+
+
+@pytest.mark.parametrize("D_cls", [gan.MLPDiscriminator, gan.DCGANDiscriminator])
+def test_mnist_discriminators_reject_images_of_the_wrong_shape(D_cls):
+    with pytest.raises(ValueError, match=r"images of shape \(N, 1, 28, 28\), got \(2, 1, 64, 64\)"):
+        D_cls()(torch.randn(2, 1, 64, 64))
+
+
+def test_mnist_discriminators_reject_uint8_images_and_name_the_fix():
+    with pytest.raises(TypeError, match="gan.to_float"):
+        gan.MLPDiscriminator()(torch.zeros(2, 1, 28, 28, dtype=torch.uint8))
+
+
+def test_unknown_activation_lists_the_known_ones():
+    with pytest.raises(ValueError, match=r"activation must be one of \['leaky_relu', 'relu', 'sigmoid'\]"):
+        gan.MLPGenerator(activation="swish")
+
+
+def test_dcgan_weights_start_from_normal_0_002():
+    w = gan.DCGANDiscriminator().net[0].weight
+    assert abs(w.mean().item()) < 0.005 and abs(w.std().item() - 0.02) < 0.003
