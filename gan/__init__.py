@@ -13,6 +13,9 @@ from .data import (
     ring_of_gaussians,
     to_float,
 )
+from . import metrics, pretrained
+from .checkpoints import CheckpointError, load_checkpoint, load_generator, save_checkpoint
+from .classifier import MNISTClassifier, load_classifier
 from .device import available_devices, pick_device, seed_everything
 from .losses import generator_loss, get_loss
 from .models import (
@@ -24,6 +27,7 @@ from .models import (
     PatternGenerator,
 )
 from .plotting import plot_heatmap, plot_history, show_images, show_source
-from .training import NonFiniteLossError, TrainConfig, TrainResult, train_gan, train_step
+from .sampling import sample
+from .training import NonFiniteLossError, TrainConfig, TrainResult, train_gan, train_mnist, train_step
 
 __version__ = "0.1.0"

@@ -81,6 +81,7 @@ class MLPGenerator(nn.Module):
         if output not in ("tanh", "sigmoid"):
             raise ValueError(f"MLPGenerator: output must be 'tanh' or 'sigmoid', got {output!r}.")
         self.z_dim = z_dim
+        self.config = dict(z_dim=z_dim, hidden=list(hidden), activation=activation, layer_norm=layer_norm, output=output)
         self.net = nn.Sequential(
             *_mlp([z_dim, *hidden], activation, layer_norm),
             nn.Linear(hidden[-1], 28 * 28),
@@ -100,6 +101,7 @@ class MLPDiscriminator(nn.Module):
         super().__init__()
         if output not in ("logits", "sigmoid"):
             raise ValueError(f"MLPDiscriminator: output must be 'logits' or 'sigmoid', got {output!r}.")
+        self.config = dict(hidden=list(hidden), activation=activation, layer_norm=layer_norm, output=output)
         self.net = nn.Sequential(
             nn.Flatten(),
             *_mlp([28 * 28, *hidden], activation, layer_norm),
@@ -118,6 +120,7 @@ class DCGANGenerator(nn.Module):
     def __init__(self, z_dim: int = 100, width: int = 64):
         super().__init__()
         self.z_dim = z_dim
+        self.config = dict(z_dim=z_dim, width=width)
         self.net = nn.Sequential(
             nn.Unflatten(1, (z_dim, 1, 1)),
             nn.ConvTranspose2d(z_dim, 2 * width, 7, 1, 0, bias=False),  # 1x1 -> 7x7
@@ -141,6 +144,7 @@ class DCGANDiscriminator(nn.Module):
 
     def __init__(self, width: int = 64):
         super().__init__()
+        self.config = dict(width=width)
         self.net = nn.Sequential(
             nn.Conv2d(1, width, 4, 2, 1),  # 28 -> 14 (no BatchNorm on the input layer)
             nn.LeakyReLU(0.2),

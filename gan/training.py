@@ -30,6 +30,7 @@ class TrainConfig:
     betas: tuple[float, float] = (0.5, 0.999)  # Adam's; beta1 = 0.5 is the DCGAN choice
     momentum: float = 0.0  # SGD's
     saturating: bool = False  # G minimises log(1 - D(G(z))) instead of -log D(G(z))
+    ema: float | None = None  # keep an exponential moving average of G's weights with this decay (e.g. 0.998)
     log_every: int = 100
 
     def __post_init__(self):
@@ -48,6 +49,8 @@ class TrainConfig:
         get_loss(self.loss)
         if self.optimizer not in ("adam", "sgd"):
             raise ValueError(f"TrainConfig: optimizer must be 'adam' or 'sgd', got {self.optimizer!r}.")
+        if self.ema is not None and not 0.0 < self.ema < 1.0:
+            raise ValueError(f"TrainConfig: ema must be a decay in (0, 1) such as 0.998, or None; got {self.ema!r}.")
         if self.saturating and self.loss == "mse":
             raise ValueError("TrainConfig: saturating=True needs loss 'bce' or 'bce_logits', not 'mse'.")
 
@@ -62,6 +65,7 @@ class TrainResult:
     steps: int
     seconds: float
     interrupted: bool = False
+    ema_generator: nn.Module | None = None  # the averaged generator, when TrainConfig.ema is set
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -125,6 +129,13 @@ def train_gan(
     opt_g = make_optimizer(G.parameters(), config, config.lr_g)
     G.train()
     D.train()
+    ema = None
+    if config.ema is not None:
+        # Averaging G's weights over the last few hundred steps smooths out the oscillation of the
+        # adversarial game: samples from the average are usually much better, at no training cost.
+        from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+        ema = AveragedModel(G, multi_avg_fn=get_ema_multi_avg_fn(config.ema), use_buffers=True)
 
     rows, window = [], torch.zeros(4, device=device)
     step, interrupted, start = 0, False, time.perf_counter()
@@ -150,6 +161,8 @@ def train_gan(
                     "use loss='bce_logits'."
                 ) from None
             step += 1
+            if ema is not None:
+                ema.update_parameters(G)
             if step % config.log_every == 0:
                 # The only host synchronisation: read the window's means once per log_every steps.
                 d_loss, g_loss, d_real, d_fake = (window / config.log_every).tolist()
@@ -161,7 +174,7 @@ def train_gan(
                     bar.set_postfix(d_loss=f"{d_loss:.3f}", g_loss=f"{g_loss:.3f}")
                 if not (math.isfinite(d_loss) and math.isfinite(g_loss)):
                     which = "discriminator" if not math.isfinite(d_loss) else "generator"
-                    result = _result(G, D, rows, step, start, interrupted)
+                    result = _result(G, D, rows, step, start, interrupted, ema)
                     raise NonFiniteLossError(
                         f"The {which}'s loss became {d_loss if which == 'discriminator' else g_loss} between "
                         f"steps {step - config.log_every + 1} and {step}. Usual causes: a learning rate too high "
@@ -176,13 +189,38 @@ def train_gan(
     finally:
         if bar is not None:
             bar.close()
-    return _result(G, D, rows, step, start, interrupted)
+    return _result(G, D, rows, step, start, interrupted, ema)
 
 
-def _result(G, D, rows, step, start, interrupted) -> TrainResult:
+def _result(G, D, rows, step, start, interrupted, ema=None) -> TrainResult:
     columns = ["step", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
     history = pd.DataFrame(rows, columns=columns)
-    return TrainResult(G, D, history, step, time.perf_counter() - start, interrupted)
+    ema_generator = ema.module.eval() if ema is not None else None
+    return TrainResult(G, D, history, step, time.perf_counter() - start, interrupted, ema_generator)
+
+
+def train_mnist(model: str = "mlp", config: TrainConfig | None = None, generator_config: dict | None = None,
+                discriminator_config: dict | None = None, device: torch.device | str | None = None,
+                data=None, seed: int = 0, callback=None, progress: bool | None = None) -> TrainResult:
+    """Train a generator of family ``model`` ("mlp" or "dcgan") on MNIST and return the ``TrainResult``.
+
+    The training images are held on the training device as one uint8 tensor and batched by indexing;
+    the noise is standard normal of the generator's ``z_dim``.
+    """
+    from .checkpoints import build
+    from .data import batches, load_mnist
+    from .device import pick_device, seed_everything
+
+    config = config or TrainConfig(steps=None, seconds=60, batch_size=64, loss="bce_logits", lr_d=1e-3,
+                                   lr_g=1e-3, ema=0.998)
+    device = pick_device(device)
+    gen = seed_everything(seed)
+    G = build(model, "generator", generator_config).to(device)
+    D = build(model, "discriminator", discriminator_config).to(device)
+    images = (data if data is not None else load_mnist(train=True)).images.to(device)
+    stream = batches(images, config.batch_size, generator=gen)
+    return train_gan(G, D, lambda n: next(stream), lambda n: torch.randn(n, G.z_dim, device=device),
+                     config, callback=callback, progress=progress)
 
 
 def _interactive() -> bool:

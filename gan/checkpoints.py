@@ -1,0 +1,125 @@
+"""Checkpoints: a generator (and optionally its discriminator) with everything needed to rebuild it.
+
+A checkpoint is a dict saved with ``torch.save`` and read with ``weights_only=True`` (no code runs on
+load). It records the format version, the package version, the model's name and constructor
+arguments, the weights, and optionally the training settings and metrics.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+
+FORMAT = 1
+# Each trainable model family: name -> (generator class, discriminator class).
+MODELS: dict[str, tuple[type[nn.Module], type[nn.Module]]] = {
+    "mlp": (MLPGenerator, MLPDiscriminator),
+    "dcgan": (DCGANGenerator, DCGANDiscriminator),
+}
+_REQUIRED = ("format", "package_version", "model", "generator_config", "generator")
+
+
+class CheckpointError(ValueError):
+    """A file is not a readable checkpoint of the expected model; the message says why and what to do."""
+
+
+def model_names() -> list[str]:
+    """Return the names of the model families checkpoints can hold."""
+    return sorted(MODELS)
+
+
+def build(model: str, part: str = "generator", config: dict | None = None) -> nn.Module:
+    """Return a fresh generator or discriminator of family ``model`` built with ``config`` (or its defaults)."""
+    if model not in MODELS:
+        raise ValueError(f"Unknown model {model!r}; known models: {model_names()}.")
+    cls = MODELS[model][0 if part == "generator" else 1]
+    return cls(**(config or {}))
+
+
+def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,
+                    discriminator: nn.Module | None = None, half: bool = False, **extra) -> Path:
+    """Write a checkpoint atomically (temporary file, then rename) and return its path.
+
+    ``extra`` keyword arguments (e.g. ``train_config``, ``metrics``) are stored alongside; they must be
+    plain Python values. An existing file is replaced only if it is itself a checkpoint.
+    """
+    path = Path(path)
+    if model not in MODELS:
+        raise ValueError(f"Unknown model {model!r}; known models: {model_names()}.")
+    if path.exists():
+        try:
+            load_checkpoint(path)
+        except CheckpointError:
+            raise FileExistsError(
+                f"{path} exists and is not a gan checkpoint; refusing to overwrite it. Choose another path."
+            ) from None
+    from . import __version__
+
+    def weights(module):
+        return {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().clone()
+                for k, v in module.state_dict().items()}
+
+    payload = {"format": FORMAT, "package_version": __version__, "model": model,
+               "generator_config": generator.config, "generator": weights(generator), **extra}
+    if discriminator is not None:
+        payload["discriminator_config"] = discriminator.config
+        payload["discriminator"] = weights(discriminator)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(payload, f)
+        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half of one
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike) -> dict:
+    """Read and validate a checkpoint; raise ``CheckpointError`` (or FileNotFoundError) saying what is wrong."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No checkpoint at {path}.")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:
+        raise CheckpointError(
+            f"{path} is not a readable checkpoint (truncated, corrupt, or not saved by gan): "
+            f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        ) from None
+    if not isinstance(ckpt, dict) or any(key not in ckpt for key in _REQUIRED):
+        raise CheckpointError(f"{path} is not a gan checkpoint (it lacks the keys {list(_REQUIRED)}).")
+    if ckpt["format"] > FORMAT:
+        raise CheckpointError(
+            f"{path} has checkpoint format {ckpt['format']}, newer than this package understands ({FORMAT}); "
+            f"it was written by gan {ckpt['package_version']}. Upgrade the package."
+        )
+    if ckpt["model"] not in MODELS:
+        raise CheckpointError(f"{path} holds an unknown model {ckpt['model']!r}; known models: {model_names()}.")
+    return ckpt
+
+
+def load_generator(source: str | os.PathLike | dict, model: str | None = None,
+                   device: torch.device | str = "cpu") -> nn.Module:
+    """Return the generator stored in a checkpoint (a path or a loaded dict), in eval mode on ``device``.
+
+    With ``model`` given, a checkpoint of another model family is refused with a clear error.
+    """
+    ckpt = source if isinstance(source, dict) else load_checkpoint(source)
+    where = "the checkpoint" if isinstance(source, dict) else str(source)
+    if model is not None and ckpt["model"] != model:
+        raise CheckpointError(f"{where} holds a {ckpt['model']!r} model, not {model!r}.")
+    generator = build(ckpt["model"], "generator", ckpt["generator_config"])
+    state = {k: v.float() if v.is_floating_point() else v for k, v in ckpt["generator"].items()}
+    try:
+        generator.load_state_dict(state)
+    except RuntimeError as err:
+        raise CheckpointError(f"{where}: the weights do not fit a {ckpt['model']!r} generator: {err}") from None
+    return generator.to(device).eval()

@@ -1,0 +1,156 @@
+"""How good are generated digits? Metrics computed with the package's MNIST classifier.
+
+Every metric compares a batch of generated images (N, 1, 28, 28) in [-1, 1] with MNIST's test set.
+``real_data_floor`` gives each metric's value for real MNIST training images, the best a generator
+can hope for: judge a number next to its floor.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import torch
+
+from .classifier import load_classifier
+from .data import load_mnist, to_float
+
+FEATURE_DIM = 128
+
+
+def check_images(images: torch.Tensor, name: str = "images") -> None:
+    """Raise a clear error unless ``images`` is a finite float batch (N, 1, 28, 28) in [-1, 1]."""
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of shape (N, 1, 28, 28), got {type(images).__name__}.")
+    if images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28):
+        raise ValueError(f"{name} must have shape (N, 1, 28, 28), got {tuple(images.shape)}.")
+    if not images.is_floating_point():
+        raise TypeError(f"{name} must be float in [-1, 1], got dtype {images.dtype}; uint8 data: use gan.to_float().")
+    if len(images) == 0:
+        raise ValueError(f"{name} is empty.")
+    if not torch.isfinite(images).all():
+        raise ValueError(f"{name} contain NaN or infinite values; check the generator that made them.")
+    lo, hi = images.min().item(), images.max().item()
+    if lo < -1.001 or hi > 1.001:
+        raise ValueError(f"{name} must lie in [-1, 1], got values in [{lo:.3g}, {hi:.3g}].")
+    if lo >= 0.0:
+        raise ValueError(
+            f"{name} lie in [{lo:.3g}, {hi:.3g}]: they look like [0, 1] images (a sigmoid generator?), but the "
+            "metrics expect [-1, 1], where the background is -1. Pass images * 2 - 1."
+        )
+
+
+@torch.no_grad()
+def _classify(images: torch.Tensor, batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return (class probabilities (N, 10), features (N, 128)) on the CPU, in float64."""
+    model = load_classifier(images.device)
+    probs, feats = [], []
+    for start in range(0, len(images), batch_size):
+        f = model.features(images[start : start + batch_size].float())
+        feats.append(f.double().cpu())
+        probs.append(model.head(f).softmax(1).double().cpu())
+    return torch.cat(probs), torch.cat(feats)
+
+
+def class_histogram(images: torch.Tensor) -> torch.Tensor:
+    """Return the share of ``images`` the classifier assigns to each digit, shape (10,), summing to 1."""
+    check_images(images)
+    probs, _ = _classify(images)
+    return torch.bincount(probs.argmax(1), minlength=10).double() / len(images)
+
+
+def classes_covered(histogram: torch.Tensor, min_share: float = 0.01) -> int:
+    """Return how many digits get at least ``min_share`` of the samples (a tenth of their fair 0.1 by default)."""
+    return int((histogram >= min_share).sum())
+
+
+def kl_to_uniform(histogram: torch.Tensor) -> float:
+    """Return KL(histogram || uniform) in nats: 0 for perfectly balanced digits, log 10 = 2.30 for one digit only."""
+    p = histogram[histogram > 0]
+    return float((p * (p * 10).log()).sum())
+
+
+def classifier_score(probs: torch.Tensor) -> float:
+    """Return exp(E_x KL(p(y|x) || p(y))), the Inception Score with the MNIST classifier: 1 (worst) to 10 (best)."""
+    marginal = probs.mean(0, keepdim=True)
+    kl = (probs * ((probs + 1e-12).log() - (marginal + 1e-12).log())).sum(1).mean()
+    return float(kl.exp())
+
+
+def frechet_distance(feats_a: torch.Tensor, feats_b: torch.Tensor) -> float:
+    """Return the Fréchet distance between Gaussians fitted to two feature sets (N, D): 0 when they match."""
+    for name, f in (("first", feats_a), ("second", feats_b)):
+        if len(f) <= f.shape[1]:
+            raise ValueError(
+                f"Fréchet distance needs more samples than feature dimensions ({f.shape[1]}) to estimate a "
+                f"covariance; the {name} set has {len(f)}. Use at least {2 * f.shape[1]}, ideally 10,000."
+            )
+    mu_a, mu_b = feats_a.mean(0), feats_b.mean(0)
+    cov_a, cov_b = torch.cov(feats_a.T), torch.cov(feats_b.T)
+    # tr sqrt(A B) = tr sqrt(sqrt(A) B sqrt(A)), and the inner matrix is symmetric: use eigh throughout.
+    vals, vecs = torch.linalg.eigh(cov_a)
+    root_a = vecs @ torch.diag(vals.clamp(min=0).sqrt()) @ vecs.T
+    inner = torch.linalg.eigvalsh(root_a @ cov_b @ root_a).clamp(min=0)
+    return float((mu_a - mu_b).square().sum() + cov_a.trace() + cov_b.trace() - 2 * inner.sqrt().sum())
+
+
+def _knn_radii(feats: torch.Tensor, k: int) -> torch.Tensor:
+    radii = []
+    for chunk in feats.split(2000):
+        # the (k+1)-th smallest distance: the nearest is the point itself
+        radii.append(torch.cdist(chunk, feats).topk(k + 1, dim=1, largest=False).values[:, -1])
+    return torch.cat(radii)
+
+
+def _within(points: torch.Tensor, centres: torch.Tensor, radii: torch.Tensor) -> float:
+    inside = [(torch.cdist(chunk, centres) <= radii).any(1) for chunk in points.split(2000)]
+    return float(torch.cat(inside).double().mean())
+
+
+def precision_recall(real_feats: torch.Tensor, fake_feats: torch.Tensor, k: int = 3) -> tuple[float, float]:
+    """Return (precision, recall) with k-NN manifolds (Kynkäänniemi et al. 2019), each in [0, 1].
+
+    Precision: the share of fakes inside the real data's manifold (quality).
+    Recall: the share of real data inside the fakes' manifold (coverage).
+    """
+    real, fake = real_feats.float(), fake_feats.float()
+    return _within(fake, real, _knn_radii(real, k)), _within(real, fake, _knn_radii(fake, k))
+
+
+@lru_cache(maxsize=4)
+def _test_set(n: int):
+    images = to_float(load_mnist(train=False).images[:n])
+    return _classify(images)
+
+
+def evaluate(images: torch.Tensor, n_reference: int = 10_000) -> dict[str, float]:
+    """Return every metric for generated ``images`` (N, 1, 28, 28) in [-1, 1], compared with MNIST's test set.
+
+    Keys: classes_covered (of 10), kl_to_uniform (0 best), classifier_score (10 best),
+    frechet_distance (0 best), precision and recall (1 best).
+    """
+    check_images(images)
+    if len(images) <= FEATURE_DIM:
+        raise ValueError(
+            f"evaluate needs more than {FEATURE_DIM} images (the feature dimension) for the Fréchet distance; "
+            f"got {len(images)}. Use 10,000 for numbers comparable with the book's."
+        )
+    probs, feats = _classify(images)
+    _, real_feats = _test_set(n_reference)
+    hist = torch.bincount(probs.argmax(1), minlength=10).double() / len(images)
+    precision, recall = precision_recall(real_feats, feats)
+    return {
+        "classes_covered": classes_covered(hist),
+        "kl_to_uniform": kl_to_uniform(hist),
+        "classifier_score": classifier_score(probs),
+        "frechet_distance": frechet_distance(feats, real_feats),
+        "precision": precision,
+        "recall": recall,
+    }
+
+
+@lru_cache(maxsize=4)
+def real_data_floor(n: int = 10_000) -> dict[str, float]:
+    """Return ``evaluate`` of ``n`` real MNIST training images: the value each metric takes for real data."""
+    images = to_float(load_mnist(train=True).images[:n])
+    return evaluate(images)

@@ -1,0 +1,39 @@
+"""Generators trained long in advance that ship with the package: ``gan.pretrained.load(name)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .checkpoints import load_checkpoint, load_generator
+
+WEIGHTS = Path(__file__).resolve().parent / "weights"
+# name -> file in gan/weights/. README.md's "Shipped checkpoints" section gives the command that made each.
+CHECKPOINTS = {
+    "mlp-gan": "mlp_gan.pt",
+}
+
+
+def names() -> list[str]:
+    """Return the names of the shipped checkpoints."""
+    return sorted(CHECKPOINTS)
+
+
+def path(name: str) -> Path:
+    """Return the file of the shipped checkpoint ``name``."""
+    if name not in CHECKPOINTS:
+        raise ValueError(f"Unknown pretrained checkpoint {name!r}; shipped ones: {names()}.")
+    return WEIGHTS / CHECKPOINTS[name]
+
+
+def load(name: str, device: torch.device | str = "cpu") -> nn.Module:
+    """Return the shipped generator ``name`` in eval mode on ``device``."""
+    return load_generator(path(name), device=device)
+
+
+def info(name: str) -> dict:
+    """Return what the shipped checkpoint ``name`` records besides its weights (model, settings, metrics)."""
+    ckpt = load_checkpoint(path(name))
+    return {k: v for k, v in ckpt.items() if k not in ("generator", "discriminator")}

@@ -1,0 +1,119 @@
+import pytest
+import torch
+
+import gan
+from gan.checkpoints import FORMAT
+
+
+def _mlp():
+    torch.manual_seed(0)
+    return gan.MLPGenerator(hidden=(32,)), gan.MLPDiscriminator(hidden=(32,))
+
+
+def test_checkpoint_round_trip_rebuilds_the_same_generator(tmp_path):
+    G, D = _mlp()
+    path = gan.save_checkpoint(tmp_path / "g.pt", "mlp", G, D, metrics={"frechet_distance": 1.0})
+    G2 = gan.load_generator(path, model="mlp")
+    z = torch.randn(4, 100)
+    assert torch.equal(G.eval()(z), G2(z))
+    ckpt = gan.load_checkpoint(path)
+    assert ckpt["model"] == "mlp" and ckpt["format"] == FORMAT and ckpt["package_version"] == gan.__version__
+    assert ckpt["generator_config"]["hidden"] == [32] and ckpt["metrics"] == {"frechet_distance": 1.0}
+
+
+def test_half_precision_checkpoint_is_smaller_and_close(tmp_path):
+    G, _ = _mlp()
+    full = gan.save_checkpoint(tmp_path / "full.pt", "mlp", G)
+    half = gan.save_checkpoint(tmp_path / "half.pt", "mlp", G, half=True)
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    z = torch.randn(4, 100)
+    assert torch.allclose(gan.load_generator(full)(z), gan.load_generator(half)(z), atol=1e-2)
+
+
+def test_loading_a_checkpoint_of_another_model_is_refused(tmp_path):
+    G, _ = _mlp()
+    path = gan.save_checkpoint(tmp_path / "g.pt", "mlp", G)
+    with pytest.raises(gan.CheckpointError, match="holds a 'mlp' model, not 'dcgan'"):
+        gan.load_generator(path, model="dcgan")
+
+
+def test_truncated_checkpoint_gives_a_clear_error(tmp_path):
+    G, _ = _mlp()
+    path = gan.save_checkpoint(tmp_path / "g.pt", "mlp", G)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(gan.CheckpointError, match="not a readable checkpoint"):
+        gan.load_generator(path)
+
+
+def test_a_plain_state_dict_is_not_mistaken_for_a_checkpoint(tmp_path):
+    G, _ = _mlp()
+    torch.save(G.state_dict(), tmp_path / "weights.pt")
+    with pytest.raises(gan.CheckpointError, match="is not a gan checkpoint"):
+        gan.load_checkpoint(tmp_path / "weights.pt")
+
+
+def test_a_newer_checkpoint_format_asks_for_an_upgrade(tmp_path):
+    G, _ = _mlp()
+    path = gan.save_checkpoint(tmp_path / "g.pt", "mlp", G)
+    ckpt = torch.load(path, weights_only=True)
+    ckpt["format"] = FORMAT + 1
+    torch.save(ckpt, path)
+    with pytest.raises(gan.CheckpointError, match="newer than this package understands.*Upgrade"):
+        gan.load_checkpoint(path)
+
+
+def test_weights_that_do_not_fit_the_recorded_config_are_refused(tmp_path):
+    G, _ = _mlp()
+    path = gan.save_checkpoint(tmp_path / "g.pt", "mlp", G)
+    ckpt = torch.load(path, weights_only=True)
+    ckpt["generator_config"]["hidden"] = [64]
+    torch.save(ckpt, path)
+    with pytest.raises(gan.CheckpointError, match="weights do not fit a 'mlp' generator"):
+        gan.load_generator(path)
+
+
+def test_saving_never_overwrites_a_file_that_is_not_a_checkpoint(tmp_path):
+    G, _ = _mlp()
+    precious = tmp_path / "notes.pt"
+    precious.write_text("my notes")
+    with pytest.raises(FileExistsError, match="not a gan checkpoint; refusing to overwrite"):
+        gan.save_checkpoint(precious, "mlp", G)
+    assert precious.read_text() == "my notes"
+
+
+def test_saving_replaces_an_older_checkpoint_and_leaves_no_temporary_files(tmp_path):
+    G, _ = _mlp()
+    gan.save_checkpoint(tmp_path / "g.pt", "mlp", G)
+    gan.save_checkpoint(tmp_path / "g.pt", "mlp", G)
+    assert [p.name for p in tmp_path.iterdir()] == ["g.pt"]
+
+
+def test_unknown_model_name_lists_the_known_ones(tmp_path):
+    G, _ = _mlp()
+    with pytest.raises(ValueError, match=r"Unknown model 'vae'; known models: \['dcgan', 'mlp'\]"):
+        gan.save_checkpoint(tmp_path / "g.pt", "vae", G)
+
+
+def test_missing_checkpoint_file_says_where():
+    with pytest.raises(FileNotFoundError, match="No checkpoint at /nowhere/g.pt"):
+        gan.load_checkpoint("/nowhere/g.pt")
+
+
+def test_unknown_pretrained_name_lists_the_shipped_ones():
+    with pytest.raises(ValueError, match=r"Unknown pretrained checkpoint 'biggan'; shipped ones: \["):
+        gan.pretrained.load("biggan")
+
+
+@pytest.mark.parametrize("name", gan.pretrained.names())
+def test_every_shipped_generator_loads_and_samples_images_in_range(name):
+    G = gan.pretrained.load(name)
+    images = gan.sample(G, 8, seed=0)
+    assert images.shape == (8, 1, 28, 28) and images.min() >= -1 and images.max() <= 1
+    assert torch.equal(images, gan.sample(G, 8, seed=0))
+    assert "metrics" in gan.pretrained.info(name)
+
+
+def test_shipped_weights_stay_under_10_mb():
+    total = sum(p.stat().st_size for p in gan.pretrained.WEIGHTS.glob("*.pt"))
+    assert total < 10 * 2**20

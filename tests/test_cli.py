@@ -1,0 +1,48 @@
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import gan
+from gan.__main__ import main
+
+
+def test_train_then_sample_from_the_command_line(tmp_path, mnist_root, monkeypatch, capsys):
+    monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
+    ckpt = tmp_path / "mlp.pt"
+    assert main(["train", "mlp", "--seconds", "2", "--out", str(ckpt), "--log-every", "10", "--device", "cpu"]) == 0
+    assert gan.load_checkpoint(ckpt)["model"] == "mlp"
+    out = tmp_path / "samples.pt"
+    assert main(["sample", str(ckpt), "--n", "16", "--out", str(out)]) == 0
+    images = torch.load(out, weights_only=True)
+    assert images.shape == (16, 1, 28, 28) and images.min() >= -1 and images.max() <= 1
+    assert "saved (16, 1, 28, 28) images" in capsys.readouterr().out
+
+
+def test_sample_accepts_a_shipped_name(tmp_path):
+    out = tmp_path / "s.pt"
+    assert main(["sample", gan.pretrained.names()[0], "--n", "4", "--out", str(out)]) == 0
+    assert torch.load(out, weights_only=True).shape == (4, 1, 28, 28)
+
+
+def test_unknown_model_is_rejected_with_the_choices(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["train", "vae", "--seconds", "1", "--out", "x.pt"])
+    assert info.value.code == 2
+    assert "invalid choice: 'vae' (choose from 'dcgan', 'mlp')" in capsys.readouterr().err
+
+
+def test_training_needs_exactly_one_budget(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "mlp", "--seconds", "1", "--epochs", "1", "--out", "x.pt"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_sampling_a_file_that_is_not_a_checkpoint_fails_clearly(tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"not a checkpoint")
+    result = subprocess.run([sys.executable, "-m", "gan", "sample", str(bad), "--n", "4", "--out", str(tmp_path / "o.pt")],
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "is not a readable checkpoint" in result.stderr

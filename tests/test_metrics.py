@@ -1,0 +1,92 @@
+import math
+
+import pytest
+import torch
+
+import gan
+from gan import metrics
+
+
+@pytest.fixture(scope="module")
+def real(mnist_root):
+    return gan.to_float(gan.load_mnist(mnist_root, train=True).images[:600])
+
+
+def test_classifier_reaches_99_percent_on_the_test_set(mnist_root):
+    from gan.classifier import accuracy
+
+    assert accuracy(gan.load_classifier(), gan.load_mnist(mnist_root, train=False)) >= 0.99
+
+
+def test_classifier_weights_ship_well_under_a_megabyte():
+    from gan.classifier import WEIGHTS
+
+    assert WEIGHTS.stat().st_size < 600_000
+
+
+def test_real_digits_cover_every_class_evenly(real):
+    hist = metrics.class_histogram(real)
+    assert hist.shape == (10,) and math.isclose(hist.sum().item(), 1.0)
+    assert metrics.classes_covered(hist) == 10 and metrics.kl_to_uniform(hist) < 0.05
+
+
+def test_kl_to_uniform_is_log_10_for_a_single_digit():
+    one = torch.zeros(10, dtype=torch.float64)
+    one[3] = 1
+    assert metrics.kl_to_uniform(one) == pytest.approx(math.log(10))
+    assert metrics.classes_covered(one) == 1
+
+
+def test_classifier_score_is_10_for_confident_balanced_and_1_for_one_class():
+    confident = torch.eye(10, dtype=torch.float64).repeat(5, 1)
+    assert metrics.classifier_score(confident) == pytest.approx(10.0, rel=1e-6)
+    assert metrics.classifier_score(torch.eye(10, dtype=torch.float64)[[2] * 50]) == pytest.approx(1.0)
+
+
+def test_frechet_distance_is_zero_for_identical_sets_and_grows_with_a_shift():
+    x = torch.randn(500, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    assert metrics.frechet_distance(x, x) == pytest.approx(0.0, abs=1e-6)
+    assert metrics.frechet_distance(x, x + 1.0) == pytest.approx(8.0, rel=1e-6)  # |mean shift|^2
+
+
+def test_frechet_distance_refuses_fewer_samples_than_dimensions():
+    with pytest.raises(ValueError, match=r"needs more samples than feature dimensions \(128\).*has 100"):
+        metrics.frechet_distance(torch.randn(100, 128), torch.randn(500, 128))
+
+
+def test_precision_and_recall_separate_quality_from_coverage():
+    gen = torch.Generator().manual_seed(0)
+    real = torch.randn(1000, 2, generator=gen)
+    half = real[real[:, 0] > 0]  # perfect quality, half the coverage
+    precision, recall = metrics.precision_recall(real, half)
+    assert precision > 0.95 and 0.3 < recall < 0.7
+    far = torch.randn(500, 2, generator=gen) + 20  # nothing like the data
+    assert metrics.precision_recall(real, far) == (0.0, 0.0)
+
+
+def test_evaluate_scores_real_digits_far_better_than_noise(real):
+    noise = torch.rand(600, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    good, bad = metrics.evaluate(real), metrics.evaluate(noise)
+    assert good["classes_covered"] == 10 and good["classifier_score"] > 8
+    assert good["frechet_distance"] * 20 < bad["frechet_distance"]
+    assert good["precision"] > 0.7 and bad["precision"] < 0.05
+
+
+def test_metrics_reject_images_in_zero_one_range_and_say_how_to_fix(real):
+    with pytest.raises(ValueError, match=r"look like \[0, 1\] images.*images \* 2 - 1"):
+        metrics.evaluate((real + 1) / 2)
+
+
+@pytest.mark.parametrize(
+    "images, error, message",
+    [
+        (torch.zeros(300, 28, 28), ValueError, r"must have shape \(N, 1, 28, 28\), got \(300, 28, 28\)"),
+        (torch.zeros(300, 1, 28, 28, dtype=torch.uint8), TypeError, "gan.to_float"),
+        (torch.full((300, 1, 28, 28), float("nan")), ValueError, "NaN or infinite"),
+        (torch.full((300, 1, 28, 28), -3.0), ValueError, r"must lie in \[-1, 1\]"),
+        (torch.full((100, 1, 28, 28), -1.0), ValueError, "needs more than 128 images"),
+    ],
+)
+def test_evaluate_rejects_bad_images_clearly(images, error, message):
+    with pytest.raises(error, match=message):
+        metrics.evaluate(images)
