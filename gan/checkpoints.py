@@ -75,6 +75,9 @@ def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,
     try:
         with os.fdopen(fd, "wb") as f:
             torch.save(payload, f)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it a normal file's mode
         os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half of one
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
