@@ -86,7 +86,7 @@ def frechet_distance(feats_a: torch.Tensor, feats_b: torch.Tensor) -> float:
                 f"covariance; the {name} set has {len(f)}. Use at least {2 * f.shape[1]}, ideally 10,000."
             )
     mu_a, mu_b = feats_a.mean(0), feats_b.mean(0)
-    cov_a, cov_b = torch.cov(feats_a.T), torch.cov(feats_b.T)
+    cov_a, cov_b = torch.atleast_2d(torch.cov(feats_a.T)), torch.atleast_2d(torch.cov(feats_b.T))
     # tr sqrt(A B) = tr sqrt(sqrt(A) B sqrt(A)), and the inner matrix is symmetric: use eigh throughout.
     vals, vecs = torch.linalg.eigh(cov_a)
     root_a = vecs @ torch.diag(vals.clamp(min=0).sqrt()) @ vecs.T

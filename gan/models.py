@@ -50,6 +50,7 @@ def _check_features(model: nn.Module, x: torch.Tensor, features: int) -> None:
         raise ValueError(f"{name}: input must have shape (N, {features}), got {tuple(x.shape)}.")
     if not x.is_floating_point():
         raise TypeError(f"{name}: input must be a float tensor, got dtype {x.dtype}; call .float() first.")
+    _check_dtype(model, x)
 
 
 ACTIVATIONS = {
@@ -182,3 +183,14 @@ def _check_images(model: nn.Module, x: torch.Tensor) -> None:
         raise ValueError(f"{name}: input must be images of shape (N, 1, 28, 28), got {tuple(x.shape)}.")
     if not x.is_floating_point():
         raise TypeError(f"{name}: input must be a float tensor in [-1, 1], got dtype {x.dtype}; use gan.to_float().")
+    _check_dtype(model, x)
+
+
+def _check_dtype(model: nn.Module, x: torch.Tensor) -> None:
+    """Raise a readable error when ``x``'s float type differs from the model's weights (outside autocast)."""
+    weight = next(model.parameters(), None)
+    if weight is not None and x.dtype != weight.dtype and not torch.is_autocast_enabled(x.device.type):
+        raise TypeError(
+            f"{type(model).__name__}: input is {x.dtype} but the model's weights are {weight.dtype}; "
+            f"convert one to match, e.g. x.to({weight.dtype})."
+        )

@@ -85,3 +85,8 @@ def test_unknown_activation_lists_the_known_ones():
 def test_dcgan_weights_start_from_normal_0_002():
     w = gan.DCGANDiscriminator().net[0].weight
     assert abs(w.mean().item()) < 0.005 and abs(w.std().item() - 0.02) < 0.003
+
+
+def test_a_double_input_to_a_float_model_names_both_types():
+    with pytest.raises(TypeError, match=r"input is torch.float64 but the model's weights are torch.float32"):
+        gan.MLPDiscriminator()(torch.zeros(2, 1, 28, 28, dtype=torch.float64))
