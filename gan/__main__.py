@@ -25,7 +25,7 @@ def _train(args) -> int:
     from dataclasses import asdict
 
     from .checkpoints import save_checkpoint
-    from .training import TrainConfig, train_mnist
+    from .training import NonFiniteLossError, TrainConfig, train_mnist
 
     if (args.seconds is None) == (args.epochs is None):
         print("give exactly one of --seconds S or --epochs E", file=sys.stderr)
@@ -33,7 +33,17 @@ def _train(args) -> int:
     steps = None if args.epochs is None else args.epochs * (60_000 // args.batch_size)
     config = TrainConfig(steps=steps, seconds=args.seconds, batch_size=args.batch_size, loss="bce_logits",
                          lr_d=args.lr, lr_g=args.lr, ema=args.ema or None, log_every=args.log_every)
-    result = train_mnist(args.model, config, device=args.device, seed=args.seed)
+    try:
+        result = train_mnist(args.model, config, device=args.device, seed=args.seed)
+    except NonFiniteLossError as err:
+        # Keep what was learned before the blow-up: the networks were restored to the last good step.
+        good = err.result
+        save_checkpoint(args.out, args.model, good.generator, good.discriminator, half=args.half,
+                        train_config=asdict(config) | {"seed": args.seed, "steps_done": good.steps})
+        print(f"error: {err}\nsaved the last good networks (step {good.steps}) to {args.out}", file=sys.stderr)
+        return 1
+    if result.interrupted:
+        print(f"interrupted after {result.steps} steps; saving what was learned so far", file=sys.stderr)
     G = result.ema_generator or result.generator
     last = result.history.iloc[-1] if len(result.history) else None
     print(f"trained {result.steps} steps in {result.seconds:.0f} s"

@@ -60,16 +60,25 @@ ACTIVATIONS = {
 }
 
 
-def _mlp(sizes: list[int], activation: str, norm: bool) -> list[nn.Module]:
-    """Return Linear (+ LayerNorm) + activation blocks for consecutive ``sizes``."""
+def _mlp(sizes: list[int], activation: str, layer_norm: bool, batch_norm: bool = False,
+         dropout: float = 0.0) -> list[nn.Module]:
+    """Return Linear (+ LayerNorm or BatchNorm) + activation (+ Dropout) blocks for consecutive ``sizes``."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}.")
+    if layer_norm and batch_norm:
+        raise ValueError("layer_norm and batch_norm are alternatives; set at most one of them.")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}.")
     layers: list[nn.Module] = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         layers.append(nn.Linear(n_in, n_out))
-        if norm:
+        if layer_norm:
             layers.append(nn.LayerNorm(n_out))
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(n_out))
         layers.append(ACTIVATIONS[activation]())
+        if dropout:
+            layers.append(nn.Dropout(dropout))
     return layers
 
 
@@ -77,14 +86,15 @@ class MLPGenerator(nn.Module):
     """MNIST generator: z (N, z_dim) -> hidden layers -> images (N, 1, 28, 28) in [-1, 1] (tanh) or [0, 1] (sigmoid)."""
 
     def __init__(self, z_dim: int = 100, hidden: tuple[int, ...] = (256, 512), activation: str = "leaky_relu",
-                 layer_norm: bool = True, output: str = "tanh"):
+                 layer_norm: bool = True, output: str = "tanh", batch_norm: bool = False, dropout: float = 0.0):
         super().__init__()
         if output not in ("tanh", "sigmoid"):
             raise ValueError(f"MLPGenerator: output must be 'tanh' or 'sigmoid', got {output!r}.")
         self.z_dim = z_dim
-        self.config = dict(z_dim=z_dim, hidden=list(hidden), activation=activation, layer_norm=layer_norm, output=output)
+        self.config = dict(z_dim=z_dim, hidden=list(hidden), activation=activation, layer_norm=layer_norm,
+                           output=output, batch_norm=batch_norm, dropout=dropout)
         self.net = nn.Sequential(
-            *_mlp([z_dim, *hidden], activation, layer_norm),
+            *_mlp([z_dim, *hidden], activation, layer_norm, batch_norm, dropout),
             nn.Linear(hidden[-1], 28 * 28),
             nn.Tanh() if output == "tanh" else nn.Sigmoid(),
         )
@@ -98,14 +108,15 @@ class MLPDiscriminator(nn.Module):
     """MNIST discriminator: images (N, 1, 28, 28) -> hidden layers -> one logit (N, 1), or a probability with ``output='sigmoid'``."""
 
     def __init__(self, hidden: tuple[int, ...] = (512, 256), activation: str = "leaky_relu",
-                 layer_norm: bool = False, output: str = "logits"):
+                 layer_norm: bool = False, output: str = "logits", batch_norm: bool = False, dropout: float = 0.0):
         super().__init__()
         if output not in ("logits", "sigmoid"):
             raise ValueError(f"MLPDiscriminator: output must be 'logits' or 'sigmoid', got {output!r}.")
-        self.config = dict(hidden=list(hidden), activation=activation, layer_norm=layer_norm, output=output)
+        self.config = dict(hidden=list(hidden), activation=activation, layer_norm=layer_norm, output=output,
+                           batch_norm=batch_norm, dropout=dropout)
         self.net = nn.Sequential(
             nn.Flatten(),
-            *_mlp([28 * 28, *hidden], activation, layer_norm),
+            *_mlp([28 * 28, *hidden], activation, layer_norm, batch_norm, dropout),
             nn.Linear(hidden[-1], 1),
             *([nn.Sigmoid()] if output == "sigmoid" else []),
         )

@@ -69,7 +69,7 @@ class TrainResult:
 
 
 class NonFiniteLossError(FloatingPointError):
-    """A loss became NaN or infinite; ``.result`` holds the networks and history up to that point."""
+    """A loss became NaN or infinite; ``.result`` holds the networks, restored to the last good step, and the history."""
 
     def __init__(self, message: str, result: TrainResult):
         super().__init__(message)
@@ -139,6 +139,7 @@ def train_gan(
 
     rows, window = [], torch.zeros(4, device=device)
     step, interrupted, start = 0, False, time.perf_counter()
+    last_good = _snapshot(G, D, step)
     total = config.steps if config.steps is not None else None
     bar = _progress_bar(total, progress)
     try:
@@ -174,14 +175,17 @@ def train_gan(
                     bar.set_postfix(d_loss=f"{d_loss:.3f}", g_loss=f"{g_loss:.3f}")
                 if not (math.isfinite(d_loss) and math.isfinite(g_loss)):
                     which = "discriminator" if not math.isfinite(d_loss) else "generator"
-                    result = _result(G, D, rows, step, start, interrupted, ema)
+                    good_step = _restore(G, D, last_good)  # the weights are NaN now; keep the last good ones
+                    result = _result(G, D, rows[:-1], good_step, start, interrupted, ema)
                     raise NonFiniteLossError(
                         f"The {which}'s loss became {d_loss if which == 'discriminator' else g_loss} between "
-                        f"steps {step - config.log_every + 1} and {step}. Usual causes: a learning rate too high "
-                        f"(lr_d={config.lr_d}, lr_g={config.lr_g}), or a discriminator whose output does not fit "
-                        f"loss={config.loss!r} (a sigmoid output fed to 'bce_logits', raw logits fed to 'bce').",
+                        f"steps {step - config.log_every + 1} and {step}; both networks were restored to step "
+                        f"{good_step}, the last with finite losses (see .result). Usual causes: a learning rate too "
+                        f"high (lr_d={config.lr_d}, lr_g={config.lr_g}), or a discriminator whose output does not "
+                        f"fit loss={config.loss!r} (a sigmoid output fed to 'bce_logits', raw logits fed to 'bce').",
                         result,
                     )
+                last_good = _snapshot(G, D, step)
                 if callback is not None:
                     callback(step, G, D)
     except KeyboardInterrupt:
@@ -190,6 +194,18 @@ def train_gan(
         if bar is not None:
             bar.close()
     return _result(G, D, rows, step, start, interrupted, ema)
+
+
+def _snapshot(G, D, step) -> tuple:
+    """Copy both networks' weights (cheap next to log_every training steps) so a blow-up can be undone."""
+    return step, {k: v.clone() for k, v in G.state_dict().items()}, {k: v.clone() for k, v in D.state_dict().items()}
+
+
+def _restore(G, D, snapshot) -> int:
+    step, g_state, d_state = snapshot
+    G.load_state_dict(g_state)
+    D.load_state_dict(d_state)
+    return step
 
 
 def _result(G, D, rows, step, start, interrupted, ema=None) -> TrainResult:

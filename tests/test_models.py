@@ -90,3 +90,17 @@ def test_dcgan_weights_start_from_normal_0_002():
 def test_a_double_input_to_a_float_model_names_both_types():
     with pytest.raises(TypeError, match=r"input is torch.float64 but the model's weights are torch.float32"):
         gan.MLPDiscriminator()(torch.zeros(2, 1, 28, 28, dtype=torch.float64))
+
+
+def test_mlp_options_build_the_tutorial_architectures_and_reject_two_norms():
+    G = gan.MLPGenerator(z_dim=10, hidden=(128, 256), activation="relu", layer_norm=False, batch_norm=True,
+                         output="sigmoid")
+    assert any(isinstance(m, torch.nn.BatchNorm1d) for m in G.modules())
+    images = G(torch.randn(5, 10))
+    assert images.shape == (5, 1, 28, 28) and images.min() >= 0 and images.max() <= 1
+    D = gan.MLPDiscriminator(hidden=(256, 256), dropout=0.3)
+    assert sum(isinstance(m, torch.nn.Dropout) for m in D.modules()) == 2
+    with pytest.raises(ValueError, match="at most one"):
+        gan.MLPGenerator(layer_norm=True, batch_norm=True)
+    with pytest.raises(ValueError, match="dropout"):
+        gan.MLPDiscriminator(dropout=1.5)

@@ -70,20 +70,30 @@ def test_keyboard_interrupt_keeps_the_networks_and_history():
     assert result.generator is G
 
 
-def test_non_finite_loss_stops_with_step_network_and_causes():
-    class Broken(torch.nn.Module):  # a discriminator whose output is NaN
+def test_non_finite_loss_stops_with_step_network_and_causes_and_keeps_the_last_good_weights():
+    class Exploding(torch.nn.Module):  # a discriminator that turns NaN after its 25th call
         def __init__(self):
             super().__init__()
-            self.w = torch.nn.Parameter(torch.ones(1))
+            self.inner = gan.PatternDiscriminator()
+            self.calls = 0
 
         def forward(self, x):
-            return (x.sum(1, keepdim=True) * self.w * float("nan")).sigmoid()
+            self.calls += 1
+            out = self.inner(x)
+            return out * float("nan") if self.calls > 25 * 3 else out  # 3 calls per step
 
     gan.seed_everything(0)
-    with pytest.raises(gan.NonFiniteLossError, match=r"discriminator's loss became nan between steps 1 and 10.*learning rate") as info:
-        gan.train_gan(gan.PatternGenerator(), Broken(), gan.pattern_real, lambda n: torch.rand(n, 1),
-                      gan.TrainConfig(steps=100, log_every=10, loss="mse"), progress=False)
-    assert info.value.result.steps == 10
+    G, D = gan.PatternGenerator(), Exploding()
+    with pytest.raises(gan.NonFiniteLossError,
+                       match=r"discriminator's loss became nan between steps 21 and 30; both networks were "
+                             r"restored to step 20.*learning rate") as info:
+        gan.train_gan(G, D, gan.pattern_real, lambda n: torch.rand(n, 1),
+                      gan.TrainConfig(steps=100, log_every=10, loss="mse", optimizer="sgd", lr_d=0.01, lr_g=0.01),
+                      progress=False)
+    result = info.value.result
+    assert result.steps == 20 and result.history["step"].tolist() == [10, 20]
+    assert all(torch.isfinite(p).all() for p in [*G.parameters(), *D.parameters()])
+    assert result.generator is G
 
 
 def test_logits_fed_to_a_probability_loss_get_a_clear_error():
