@@ -4,16 +4,37 @@
 
 nbval compares a re-run with the stored notebook, but skips images and cells tagged
 nbval-ignore-output (training numbers, which differ across CPUs). On one machine, with the same seed
-and thread count, even those must repeat exactly: this checks that they do.
+and thread count, even those must repeat exactly: this checks that they do. The only text allowed to
+differ is what tools/nbval-sanitize.cfg replaces (wall-clock times, memory addresses).
 """
 
 from __future__ import annotations
 
+import configparser
+import re
 import sys
 from pathlib import Path
 
 import jupytext
 from nbclient import NotebookClient
+
+
+SANITIZE = Path(__file__).resolve().parent / "nbval-sanitize.cfg"
+
+
+def sanitizers() -> list[tuple[re.Pattern, str]]:
+    config = configparser.ConfigParser()
+    config.read(SANITIZE)
+    return [(re.compile(config[s]["regex"]), config[s]["replace"]) for s in config.sections()]
+
+
+def _clean(value, rules):
+    if isinstance(value, list):
+        value = "".join(value)
+    if isinstance(value, str):
+        for pattern, replacement in rules:
+            value = pattern.sub(replacement, value)
+    return value
 
 
 def run(md: Path) -> list[list[dict]]:
@@ -24,7 +45,11 @@ def run(md: Path) -> list[list[dict]]:
 
 
 def _comparable(output: dict) -> dict:
-    return {k: v for k, v in output.items() if k in ("output_type", "name", "text", "data", "ename", "evalue")}
+    rules = sanitizers()
+    kept = {k: _clean(v, rules) for k, v in output.items() if k in ("output_type", "name", "text", "ename", "evalue")}
+    if "data" in output:  # images compared byte for byte, text with times and addresses masked
+        kept["data"] = {m: v if m.startswith("image/") else _clean(v, rules) for m, v in output["data"].items()}
+    return kept
 
 
 def main(argv: list[str]) -> int:
