@@ -28,6 +28,15 @@ from .models import (
 )
 from .plotting import plot_heatmap, plot_history, show_images, show_source
 from .sampling import sample
-from .training import NonFiniteLossError, TrainConfig, TrainResult, train_gan, train_mnist, train_step
+from .training import (
+    NonFiniteLossError,
+    TrainConfig,
+    TrainResult,
+    check_data_range,
+    output_range,
+    train_gan,
+    train_mnist,
+    train_step,
+)
 
 __version__ = "0.1.0"

@@ -109,6 +109,44 @@ def train_step(G, D, real, z, opt_d, opt_g, config: TrainConfig) -> torch.Tensor
         )
 
 
+_OUTPUT_RANGES = {nn.Sigmoid: (0.0, 1.0), nn.Tanh: (-1.0, 1.0)}
+
+
+def output_range(G: nn.Module) -> tuple[float, float] | None:
+    """Return the interval ``G`` draws in: (0, 1) if its last layer is a sigmoid, (-1, 1) if a tanh, else None."""
+    leaves = [m for m in G.modules() if not any(True for _ in m.children())]
+    return _OUTPUT_RANGES.get(type(leaves[-1])) if leaves else None
+
+
+def check_data_range(real: torch.Tensor, G: nn.Module, tolerance: float = 1e-3) -> None:
+    """Raise a ``ValueError`` when the real data and ``G``'s output activation do not cover the same range.
+
+    A sigmoid generator draws in (0, 1), a tanh generator in (-1, 1). Real data in [-1, 1] against a
+    sigmoid generator lets the discriminator spot a real image by any negative pixel, which the
+    generator can never produce; real data in [0, 1] against a tanh generator leaves half of its range
+    unused. Generators that end in neither (a linear layer, say) are not checked.
+    """
+    bounds = output_range(G)
+    if bounds is None or real.numel() == 0:
+        return
+    low, high = bounds
+    lo, hi = real.min().item(), real.max().item()
+    name = "a sigmoid" if low == 0.0 else "a tanh"
+    fix = ("rescale the data with (x + 1) / 2, or end the generator in a tanh (output='tanh')" if low == 0.0
+           else "rescale the data with 2 * x - 1 (gan.to_float gives MNIST in [-1, 1]), or end the generator "
+                "in a sigmoid (output='sigmoid')")
+    if lo < low - tolerance or hi > high + tolerance:
+        raise ValueError(
+            f"The real data lie in [{lo:.3g}, {hi:.3g}], but the generator ends in {name}, which draws in "
+            f"({low:g}, {high:g}): the discriminator could tell real from fake by range alone. To fix it, {fix}."
+        )
+    if low < 0 and lo >= 0:
+        raise ValueError(
+            f"The real data lie in [{lo:.3g}, {hi:.3g}], never below 0, but the generator ends in {name}, which "
+            f"draws in ({low:g}, {high:g}): half of its range is never real. To fix it, {fix}."
+        )
+
+
 def train_gan(
     G: nn.Module,
     D: nn.Module,
@@ -151,6 +189,8 @@ def train_gan(
                 break
             real = sample_real(config.batch_size).to(device, non_blocking=True)
             z = sample_noise(config.batch_size).to(device, non_blocking=True)
+            if step == 0:
+                check_data_range(real, G)  # one host sync, before the first step: a classic, silent bug
             try:
                 window += train_step(G, D, real, z, opt_d, opt_g, config)
             except RuntimeError as err:

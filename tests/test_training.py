@@ -133,3 +133,42 @@ def test_losses_balance_points_are_quarter_and_log_two():
     half = torch.full((4, 1), 0.5)
     assert gan.get_loss("mse")(half, 1.0).item() == pytest.approx(0.25)
     assert gan.get_loss("bce")(half, 1.0).item() == pytest.approx(math.log(2))
+
+
+def test_output_range_reads_the_last_activation():
+    assert gan.output_range(gan.MLPGenerator(output="sigmoid")) == (0.0, 1.0)
+    assert gan.output_range(gan.MLPGenerator(output="tanh")) == (-1.0, 1.0)
+    assert gan.output_range(gan.DCGANGenerator(width=8)) == (-1.0, 1.0)
+    assert gan.output_range(gan.PatternGenerator()) == (0.0, 1.0)
+    assert gan.output_range(torch.nn.Linear(2, 2)) is None
+
+
+def test_check_data_range_accepts_matching_ranges():
+    gan.check_data_range(torch.rand(8, 1, 28, 28), gan.MLPGenerator(output="sigmoid"))
+    gan.check_data_range(torch.rand(8, 1, 28, 28) * 2 - 1, gan.MLPGenerator(output="tanh"))
+    gan.check_data_range(torch.randn(8, 2) * 5, torch.nn.Linear(2, 2))  # unknown range: not checked
+
+
+@pytest.mark.parametrize(
+    "output, data, words",
+    [
+        ("sigmoid", lambda: torch.rand(8, 1, 28, 28) * 2 - 1, ["sigmoid", "(x + 1) / 2", "range alone"]),
+        ("tanh", lambda: torch.rand(8, 1, 28, 28), ["tanh", "2 * x - 1", "never below 0"]),
+        ("tanh", lambda: torch.rand(8, 1, 28, 28) * 255, ["tanh", "range alone"]),
+    ],
+)
+def test_check_data_range_names_the_mismatch_and_the_fix(output, data, words):
+    with pytest.raises(ValueError) as info:
+        gan.check_data_range(data(), gan.MLPGenerator(output=output))
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_train_gan_refuses_mismatched_ranges_before_the_first_step():
+    G, D = gan.MLPGenerator(z_dim=4, hidden=(8,), output="sigmoid"), gan.MLPDiscriminator(hidden=(8,))
+    before = [p.clone() for p in G.parameters()]
+    config = gan.TrainConfig(steps=5, batch_size=4, loss="bce_logits")
+    with pytest.raises(ValueError, match="range alone"):
+        gan.train_gan(G, D, lambda n: torch.rand(n, 1, 28, 28) * 2 - 1, lambda n: torch.randn(n, 4), config,
+                      progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(before, G.parameters()))

@@ -1,0 +1,52 @@
+"""Smoke test of benchmarks/bench.py: a --quick run writes complete results. No speed is asserted."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
+LOOPS = {("mlp", "reference"), ("mlp", "engine"), ("dcgan", "reference"), ("dcgan", "engine"),
+         ("dcgan", "upstream-64")}
+HARDWARE = {"cpu", "threads", "device", "torch", "torchvision", "python", "date"}
+
+
+@pytest.fixture(scope="module")
+def bench():
+    """benchmarks/bench.py, a script outside the package, imported as the module ``bench``."""
+    spec = importlib.util.spec_from_file_location("bench", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench"] = module  # its dataclass looks its module up there
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules["bench"]
+
+
+def test_quick_run_writes_csv_and_json(bench, tmp_path, mnist_root, monkeypatch, capsys):
+    monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
+    assert bench.main(["--quick", "--out", str(tmp_path)]) == 0
+
+    table = pd.read_csv(tmp_path / "results.csv")
+    columns = {"part", "model", "loop", "steps", "repeats", "images_per_s", "engine_speedup", "flops_per_step",
+               "tflops"}
+    assert columns | HARDWARE <= set(table.columns)
+    assert set(zip(table["model"], table["loop"])) == LOOPS
+    assert (table["part"] == "throughput").all() and (table["images_per_s"] > 0).all()
+    assert (table["flops_per_step"] > 0).all()
+
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert HARDWARE <= set(saved["hardware"]) and saved["settings"]["quick"] is True
+    assert {(row["model"], row["loop"]) for row in saved["results"]} == LOOPS
+    assert all(len(row["images_per_s_rounds"]) == 1 for row in saved["results"])
+    assert "throughput" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["--repeats", "0"], ["--seconds-mlp", "-1"], ["--repeats", "two"],
+                                  ["--skip-quality", "--quality"], ["--device", "tpu"]])
+def test_bad_arguments_are_rejected(bench, argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        bench.main(argv)
+    assert info.value.code == 2 and "error:" in capsys.readouterr().err
