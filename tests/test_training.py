@@ -172,3 +172,32 @@ def test_train_gan_refuses_mismatched_ranges_before_the_first_step():
         gan.train_gan(G, D, lambda n: torch.rand(n, 1, 28, 28) * 2 - 1, lambda n: torch.randn(n, 4), config,
                       progress=False)
     assert all(torch.equal(a, b) for a, b in zip(before, G.parameters()))
+
+
+def test_generator_step_adds_nothing_to_the_discriminators_gradients():
+    import copy
+
+    gan.seed_everything(0)
+    G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
+    G0, D0 = copy.deepcopy(G), copy.deepcopy(D)
+    config = gan.TrainConfig(steps=1, batch_size=4, loss="mse", optimizer="sgd", lr_d=0.01, lr_g=0.01)
+    opt_d, opt_g = (gan.training.make_optimizer(m.parameters(), config, 0.01) for m in (D, G))
+    real, z = gan.pattern_real(4), torch.rand(4, 1)
+    gan.train_step(G, D, real, z, opt_d, opt_g, config)
+    # D's gradients after the whole step are exactly those of D's own loss: G's step added nothing
+    mse = gan.get_loss("mse")
+    (mse(D0(real), 1.0) + mse(D0(G0(z).detach()), 0.0)).backward()
+    for p, p0 in zip(D.parameters(), D0.parameters()):
+        assert torch.equal(p.grad, p0.grad)
+    assert all(p.requires_grad for p in D.parameters())
+    assert all(p.grad is not None for p in G.parameters())
+
+
+def test_frozen_restores_requires_grad_even_after_an_error():
+    D = gan.PatternDiscriminator()
+    D.net[0].bias.requires_grad_(False)  # the user froze this one: it must stay frozen
+    with pytest.raises(RuntimeError):
+        with gan.training.frozen(D):
+            assert not any(p.requires_grad for p in D.parameters())
+            raise RuntimeError("boom")
+    assert [p.requires_grad for p in D.parameters()] == [True, False, True, True]
