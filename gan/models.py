@@ -127,19 +127,26 @@ class MLPDiscriminator(nn.Module):
 
 
 class DCGANGenerator(nn.Module):
-    """DCGAN for 28x28 (Radford et al.): z -> 7x7 -> 14x14 -> 28x28 by transposed convolutions; images in [-1, 1]."""
+    """DCGAN for 28x28 (Radford et al.): z -> 7x7 -> 14x14 -> 28x28 by transposed convolutions; images in [-1, 1].
 
-    def __init__(self, z_dim: int = 100, width: int = 64):
+    ``batch_norm=False`` drops the BatchNorm layers (chapter 8's ablation; the convolutions then get biases).
+    """
+
+    def __init__(self, z_dim: int = 100, width: int = 64, batch_norm: bool = True):
         super().__init__()
         self.z_dim = z_dim
-        self.config = dict(z_dim=z_dim, width=width)
+        self.config = dict(z_dim=z_dim, width=width, batch_norm=batch_norm)
+
+        def norm(channels):
+            return [nn.BatchNorm2d(channels)] if batch_norm else []
+
         self.net = nn.Sequential(
             nn.Unflatten(1, (z_dim, 1, 1)),
-            nn.ConvTranspose2d(z_dim, 2 * width, 7, 1, 0, bias=False),  # 1x1 -> 7x7
-            nn.BatchNorm2d(2 * width),
+            nn.ConvTranspose2d(z_dim, 2 * width, 7, 1, 0, bias=not batch_norm),  # 1x1 -> 7x7
+            *norm(2 * width),
             nn.ReLU(),
-            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False),  # 7x7 -> 14x14
-            nn.BatchNorm2d(width),
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=not batch_norm),  # 7x7 -> 14x14
+            *norm(width),
             nn.ReLU(),
             nn.ConvTranspose2d(width, 1, 4, 2, 1),  # 14x14 -> 28x28
             nn.Tanh(),
@@ -152,17 +159,22 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    """DCGAN discriminator for 28x28: strided convolutions 28 -> 14 -> 7, LeakyReLU, one logit (N, 1)."""
+    """DCGAN discriminator for 28x28: strided convolutions 28 -> 14 -> 7, LeakyReLU, one logit (N, 1).
 
-    def __init__(self, width: int = 64):
+    ``activation="relu"`` swaps LeakyReLU for ReLU (chapter 8's ablation).
+    """
+
+    def __init__(self, width: int = 64, activation: str = "leaky_relu", batch_norm: bool = True):
         super().__init__()
-        self.config = dict(width=width)
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"DCGANDiscriminator: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}.")
+        self.config = dict(width=width, activation=activation, batch_norm=batch_norm)
         self.net = nn.Sequential(
             nn.Conv2d(1, width, 4, 2, 1),  # 28 -> 14 (no BatchNorm on the input layer)
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # 14 -> 7
-            nn.BatchNorm2d(2 * width),
-            nn.LeakyReLU(0.2),
+            ACTIVATIONS[activation](),
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=not batch_norm),  # 14 -> 7
+            *([nn.BatchNorm2d(2 * width)] if batch_norm else []),
+            ACTIVATIONS[activation](),
             nn.Conv2d(2 * width, 1, 7, 1, 0),  # 7 -> 1
             nn.Flatten(),
         )

@@ -32,6 +32,7 @@ class TrainConfig:
     momentum: float = 0.0  # SGD's
     saturating: bool = False  # G minimises log(1 - D(G(z))) instead of -log D(G(z))
     ema: float | None = None  # keep an exponential moving average of G's weights with this decay (e.g. 0.998)
+    lr_decay: bool = False  # decay both learning rates linearly to 0 over ``steps`` (long runs)
     log_every: int = 100
 
     def __post_init__(self):
@@ -52,6 +53,8 @@ class TrainConfig:
             raise ValueError(f"TrainConfig: optimizer must be 'adam' or 'sgd', got {self.optimizer!r}.")
         if self.ema is not None and not 0.0 < self.ema < 1.0:
             raise ValueError(f"TrainConfig: ema must be a decay in (0, 1) such as 0.998, or None; got {self.ema!r}.")
+        if self.lr_decay and self.steps is None:
+            raise ValueError("TrainConfig: lr_decay=True decays the learning rates to 0 at the last step; give steps.")
         if self.saturating and self.loss == "mse":
             raise ValueError("TrainConfig: saturating=True needs loss 'bce' or 'bce_logits', not 'mse'.")
 
@@ -186,6 +189,9 @@ def train_gan(
     device = next(G.parameters()).device
     opt_d = make_optimizer(D.parameters(), config, config.lr_d)
     opt_g = make_optimizer(G.parameters(), config, config.lr_g)
+    schedulers = []
+    if config.lr_decay:
+        schedulers = [torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 1 - i / config.steps) for opt in (opt_d, opt_g)]
     G.train()
     D.train()
     ema = None
@@ -223,6 +229,8 @@ def train_gan(
                     "use loss='bce_logits'."
                 ) from None
             step += 1
+            for scheduler in schedulers:
+                scheduler.step()
             if ema is not None:
                 ema.update_parameters(G)
             if step % config.log_every == 0:

@@ -90,3 +90,10 @@ def test_metrics_reject_images_in_zero_one_range_and_say_how_to_fix(real):
 def test_evaluate_rejects_bad_images_clearly(images, error, message):
     with pytest.raises(error, match=message):
         metrics.evaluate(images)
+
+
+def test_evaluate_can_skip_precision_and_recall():
+    images = gan.to_float(gan.load_mnist(train=False).images[:300])
+    full, fast = gan.metrics.evaluate(images), gan.metrics.evaluate(images, precision_recall=False)
+    assert set(full) - set(fast) == {"precision", "recall"}
+    assert fast == {k: v for k, v in full.items() if k in fast}

@@ -104,3 +104,16 @@ def test_mlp_options_build_the_tutorial_architectures_and_reject_two_norms():
         gan.MLPGenerator(layer_norm=True, batch_norm=True)
     with pytest.raises(ValueError, match="dropout"):
         gan.MLPDiscriminator(dropout=1.5)
+
+
+def test_dcgan_ablation_options_remove_batchnorm_and_swap_the_activation():
+    G = gan.DCGANGenerator(batch_norm=False)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in G.modules())
+    assert all(m.bias is not None for m in G.modules() if isinstance(m, torch.nn.ConvTranspose2d))
+    D = gan.DCGANDiscriminator(activation="relu", batch_norm=False)
+    kinds = {type(m) for m in D.modules()}
+    assert torch.nn.ReLU in kinds and torch.nn.LeakyReLU not in kinds and torch.nn.BatchNorm2d not in kinds
+    assert D(G(torch.randn(3, 100))).shape == (3, 1)
+    assert G.config == dict(z_dim=100, width=64, batch_norm=False)
+    with pytest.raises(ValueError, match=r"DCGANDiscriminator: activation must be one of"):
+        gan.DCGANDiscriminator(activation="tanh")

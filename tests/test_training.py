@@ -201,3 +201,28 @@ def test_frozen_restores_requires_grad_even_after_an_error():
             assert not any(p.requires_grad for p in D.parameters())
             raise RuntimeError("boom")
     assert [p.requires_grad for p in D.parameters()] == [True, False, True, True]
+
+
+def test_lr_decay_ends_near_zero_and_needs_a_step_count():
+    result = _pattern_run(steps=100, lr_decay=True)
+    assert result.steps == 100
+    with pytest.raises(ValueError, match="lr_decay=True decays the learning rates to 0 at the last step; give steps"):
+        gan.TrainConfig(steps=None, seconds=5, lr_decay=True)
+
+
+def test_lr_decay_decays_linearly():
+    G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
+    config = gan.TrainConfig(steps=10, batch_size=4, loss="mse", optimizer="sgd", lr_d=0.1, lr_g=0.1, lr_decay=True)
+    seen = []
+    original = torch.optim.SGD.step
+
+    def spy(self, *args, **kwargs):
+        seen.append(self.param_groups[0]["lr"])
+        return original(self, *args, **kwargs)
+
+    torch.optim.SGD.step = spy
+    try:
+        gan.train_gan(G, D, gan.pattern_real, lambda n: torch.rand(n, 1), config, progress=False)
+    finally:
+        torch.optim.SGD.step = original
+    assert seen[::2] == pytest.approx([0.1 * (1 - i / 10) for i in range(10)])
