@@ -12,6 +12,7 @@ from .checkpoints import load_checkpoint, load_generator
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 # name -> file in gan/weights/. README.md's "Shipped checkpoints" section gives the command that made each.
 CHECKPOINTS = {
+    "dcgan": "dcgan.pt",
     "mlp-gan": "mlp_gan.pt",
 }
 

@@ -1,0 +1,275 @@
+"""Semi-supervised GAN: a discriminator that is also a K-class classifier (Odena 2016; Salimans et al. 2016).
+
+D returns K class logits; the logit of the extra class "fake" is fixed at 0, so that
+D(x is real) = Z / (Z + 1) with Z = sum_k exp(logit_k). D learns from three sources: cross-entropy
+on a few labelled images, "real" on many unlabelled images, "fake" on G's images. G is trained by
+feature matching: it makes the mean of D's last hidden layer on its images match that on real ones.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+from .data import MNIST, to_float
+from .models import MLPGenerator, _check_images
+from .training import frozen
+
+CLASSES = 10
+
+
+class GaussianNoise(nn.Module):
+    """Add N(0, std²) noise to the input in training mode; the identity in eval mode."""
+
+    def __init__(self, std: float):
+        super().__init__()
+        if not std >= 0:
+            raise ValueError(f"GaussianNoise: std must be >= 0, got {std!r}.")
+        self.std = std
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.std == 0:
+            return x
+        return x + self.std * torch.randn_like(x)
+
+    def extra_repr(self) -> str:
+        return f"std={self.std}"
+
+
+class SGANDiscriminator(nn.Module):
+    """Images (N, 1, 28, 28) in [-1, 1] -> K class logits (N, K); the "fake" logit is a fixed 0.
+
+    An MLP with Gaussian noise on the input and after every hidden layer, after Salimans et al.'s MNIST
+    model (which is deeper and has weight normalisation). ``features`` is the last hidden layer, the one
+    G's feature matching looks at.
+    """
+
+    def __init__(self, hidden: tuple[int, ...] = (500, 250, 250), classes: int = CLASSES,
+                 input_noise: float = 1.0, hidden_noise: float = 0.5):
+        super().__init__()
+        self.config = dict(hidden=list(hidden), classes=classes, input_noise=input_noise, hidden_noise=hidden_noise)
+        layers: list[nn.Module] = [nn.Flatten(), GaussianNoise(input_noise)]
+        for i, (n_in, n_out) in enumerate(zip([28 * 28, *hidden[:-1]], hidden)):
+            layers += [GaussianNoise(hidden_noise)] if i > 0 else []
+            layers += [nn.Linear(n_in, n_out), nn.ReLU()]
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Sequential(GaussianNoise(hidden_noise), nn.Linear(hidden[-1], classes))
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Return the last hidden layer's activations (N, hidden[-1]), before its noise."""
+        _check_images(self, x)
+        return self.body(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
+def real_probability(logits: torch.Tensor) -> torch.Tensor:
+    """Return D(x) = Z / (Z + 1), Z = sum exp(logits): the probability that x is real, in (0, 1)."""
+    return torch.sigmoid(torch.logsumexp(logits, dim=1))
+
+
+def unsupervised_loss(logits_real: torch.Tensor, logits_fake: torch.Tensor) -> torch.Tensor:
+    """Return -mean log D(x) - mean log(1 - D(G(z))) with D = Z / (Z + 1), computed stably from the logits.
+
+    With l = logsumexp(logits): log D = l - softplus(l) and log(1 - D) = -softplus(l).
+    """
+    l_real, l_fake = torch.logsumexp(logits_real, 1), torch.logsumexp(logits_fake, 1)
+    return -(l_real - F.softplus(l_real)).mean() + F.softplus(l_fake).mean()
+
+
+def feature_matching_loss(features_real: torch.Tensor, features_fake: torch.Tensor) -> torch.Tensor:
+    """Return ||mean f(x) - mean f(G(z))||² over the batch: G's loss under feature matching."""
+    return (features_real.mean(0) - features_fake.mean(0)).pow(2).sum()
+
+
+def labelled_index(labels: torch.Tensor, n_labels: int, seed: int = 0) -> torch.Tensor:
+    """Return the sorted indices of ``n_labels`` images, ``n_labels / 10`` of each class, drawn with ``seed``."""
+    if not isinstance(labels, torch.Tensor) or labels.dim() != 1 or labels.dtype != torch.int64:
+        raise TypeError("labelled_index: labels must be a 1-D int64 tensor such as gan.load_mnist().labels.")
+    if not isinstance(n_labels, int) or isinstance(n_labels, bool) or n_labels < CLASSES:
+        raise ValueError(f"labelled_index: n_labels must be an int of at least {CLASSES}, got {n_labels!r}.")
+    if n_labels % CLASSES:
+        raise ValueError(
+            f"labelled_index: n_labels={n_labels} cannot be balanced over {CLASSES} classes; "
+            f"use a multiple of {CLASSES}, such as {n_labels - n_labels % CLASSES} or {n_labels + CLASSES - n_labels % CLASSES}."
+        )
+    per_class = n_labels // CLASSES
+    gen = torch.Generator().manual_seed(seed)
+    chosen = []
+    for c in range(CLASSES):
+        pool = (labels == c).nonzero().flatten()
+        if len(pool) < per_class:
+            raise ValueError(f"labelled_index: class {c} has {len(pool)} images, fewer than the {per_class} asked for.")
+        chosen.append(pool[torch.randperm(len(pool), generator=gen)[:per_class]])
+    return torch.cat(chosen).sort().values
+
+
+@dataclass
+class SGANConfig:
+    """Hyper-parameters of a semi-supervised run (and of its supervised baseline, which ignores G)."""
+
+    steps: int = 2500
+    batch_size: int = 100  # labelled, unlabelled and generated images per step, each
+    lr: float = 3e-3  # Adam's, for D and G
+    betas: tuple[float, float] = (0.5, 0.999)
+    decay_from: float = 0.5  # the learning rates fall linearly to 0 from this fraction of the steps on
+    ema: float = 0.99  # the classifier is an exponential moving average of D's weights with this decay
+    z_dim: int = 100
+    discriminator: dict = field(default_factory=dict)  # options of SGANDiscriminator
+    generator: dict = field(default_factory=lambda: dict(hidden=(256, 256), activation="relu", layer_norm=False,
+                                                         batch_norm=True))  # options of gan.MLPGenerator
+    eval_every: int | None = None  # also record test accuracy every this many steps (None: only at the end)
+
+    def __post_init__(self):
+        for name in ("steps", "batch_size", "z_dim", "eval_every"):
+            value = getattr(self, name)
+            if value is None and name == "eval_every":
+                continue
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"SGANConfig: {name} must be a positive int, got {value!r}.")
+        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
+            raise ValueError(f"SGANConfig: lr must be a positive number, got {self.lr!r}.")
+        if not 0.0 <= self.decay_from <= 1.0:
+            raise ValueError(f"SGANConfig: decay_from must be a fraction in [0, 1], got {self.decay_from!r}.")
+        if not 0.0 < self.ema < 1.0:
+            raise ValueError(f"SGANConfig: ema must be a decay in (0, 1) such as 0.99, got {self.ema!r}.")
+        self.generator = {**self.generator, "z_dim": self.z_dim}
+
+
+@dataclass
+class SGANResult:
+    """A trained classifier ``D`` (eval mode), the generator ``G`` (None for the baseline), and the accuracy history."""
+
+    D: nn.Module
+    G: nn.Module | None
+    history: pd.DataFrame  # columns step, test_accuracy (of the averaged D)
+    seconds: float
+
+    @property
+    def accuracy(self) -> float:
+        """The last recorded test accuracy, in [0, 1]."""
+        return float(self.history["test_accuracy"].iloc[-1])
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, data: MNIST, batch_size: int = 2000) -> float:
+    """Return the fraction of ``data`` that ``model`` (eval mode for the call) classifies correctly."""
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    correct = 0
+    for start in range(0, len(data), batch_size):
+        x = to_float(data.images[start : start + batch_size].to(device))
+        correct += (model(x).argmax(1) == data.labels[start : start + batch_size].to(device)).sum().item()
+    model.train(was_training)
+    return correct / len(data)
+
+
+def _check_split(data: MNIST, index: torch.Tensor) -> torch.Tensor:
+    if not isinstance(data, MNIST):
+        raise TypeError(f"data must be a gan.MNIST such as gan.load_mnist(), got {type(data).__name__}.")
+    if not isinstance(index, torch.Tensor) or index.dim() != 1 or index.dtype != torch.int64 or len(index) == 0:
+        raise TypeError("labelled index must be a non-empty 1-D int64 tensor, e.g. from gan.sgan.labelled_index.")
+    if index.min() < 0 or index.max() >= len(data):
+        raise ValueError(f"labelled index must lie in [0, {len(data)}), got {index.min().item()}..{index.max().item()}.")
+    return index.cpu()
+
+
+def _labelled_batches(images, labels, batch_size, gen):
+    """Yield (images, labels) batches forever, cycling through the labelled set: a small set is oversampled."""
+    n = len(labels)
+    while True:
+        order = torch.cat([torch.randperm(n, generator=gen) for _ in range(-(-batch_size // n) + 1)])
+        order = order.to(images.device)
+        for start in range(0, len(order) - batch_size + 1, batch_size):
+            idx = order[start : start + batch_size]
+            yield to_float(images[idx]), labels[idx]
+
+
+def _unlabelled_batches(images, batch_size, gen):
+    """Yield image batches forever from an images-only tensor: there are no labels to read."""
+    n = len(images)
+    while True:
+        order = torch.randperm(n, generator=gen).to(images.device)
+        for start in range(0, n - batch_size + 1, batch_size):
+            yield to_float(images[order[start : start + batch_size]])
+
+
+def train_sgan(data: MNIST, labelled: torch.Tensor, config: SGANConfig | None = None, test: MNIST | None = None,
+               device: torch.device | str | None = None, seed: int = 0) -> SGANResult:
+    """Train an SGAN on ``data``'s images, reading labels only at the indices ``labelled``; return an ``SGANResult``.
+
+    Every image of ``data`` is an unlabelled example (the labelled ones too, as in Salimans et al.).
+    Test accuracy on ``test`` is recorded every ``config.eval_every`` steps and at the end.
+    """
+    return _train(data, labelled, config, test, device, seed, semi_supervised=True)
+
+
+def train_supervised(data: MNIST, labelled: torch.Tensor, config: SGANConfig | None = None, test: MNIST | None = None,
+                     device: torch.device | str | None = None, seed: int = 0) -> SGANResult:
+    """Train the same discriminator as a plain classifier on the labelled images only: the baseline."""
+    return _train(data, labelled, config, test, device, seed, semi_supervised=False)
+
+
+def _train(data, labelled, config, test, device, seed, semi_supervised: bool) -> SGANResult:
+    from .device import pick_device, seed_everything
+
+    config = config or SGANConfig()
+    if not isinstance(config, SGANConfig):
+        raise TypeError(f"config must be a gan.sgan.SGANConfig, got {type(config).__name__}.")
+    index = _check_split(data, labelled)
+    device = pick_device(device)
+    gen = seed_everything(seed, threads=None)
+    # The only labels training ever reads; below, the unlabelled set is a tensor of images and nothing else.
+    lab_images, lab_labels = data.images[index].to(device), data.labels[index].to(device)
+    unlabelled = data.images.to(device)
+
+    D = SGANDiscriminator(**config.discriminator).to(device)
+    G = MLPGenerator(**config.generator).to(device) if semi_supervised else None
+    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr, betas=config.betas)
+    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr, betas=config.betas) if G is not None else None
+    # A learning rate that falls to 0 lets the classifier settle instead of stopping mid-oscillation.
+    decay = lambda step: min(1.0, (config.steps - step) / max(1, config.steps * (1 - config.decay_from)))  # noqa: E731
+    schedulers = [torch.optim.lr_scheduler.LambdaLR(opt, decay) for opt in (opt_d, opt_g) if opt is not None]
+    # Classify with an average of D's recent weights: the adversarial game keeps D's raw weights moving.
+    averaged = AveragedModel(D, multi_avg_fn=get_ema_multi_avg_fn(config.ema), use_buffers=True)
+    labelled_stream = _labelled_batches(lab_images, lab_labels, config.batch_size, gen)
+    unlabelled_stream = _unlabelled_batches(unlabelled, config.batch_size, gen)
+    noise = lambda: torch.randn(config.batch_size, config.z_dim, generator=gen).to(device)  # noqa: E731
+
+    rows, start = [], time.perf_counter()
+    for step in range(1, config.steps + 1):
+        x_lab, y_lab = next(labelled_stream)
+        loss_d = F.cross_entropy(D(x_lab), y_lab)
+        if semi_supervised:
+            # D also calls the unlabelled images real and G's images fake (detached: this step is D's).
+            fake = G(noise())
+            loss_d = loss_d + unsupervised_loss(D(next(unlabelled_stream)), D(fake.detach()))
+        opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        opt_d.step()
+
+        if semi_supervised:
+            # G matches the mean of D's last hidden layer on real images, not D's verdict.
+            with torch.no_grad():
+                f_real = D.features(next(unlabelled_stream))
+            opt_g.zero_grad(set_to_none=True)
+            with frozen(D):  # gradients flow through D into G, but D's own weights get none
+                feature_matching_loss(f_real, D.features(G(noise()))).backward()
+            opt_g.step()
+        for scheduler in schedulers:
+            scheduler.step()
+        averaged.update_parameters(D)
+
+        if test is not None and (step == config.steps or (config.eval_every and step % config.eval_every == 0)):
+            rows.append((step, accuracy(averaged.module, test)))
+    seconds = time.perf_counter() - start
+    history = pd.DataFrame(rows, columns=["step", "test_accuracy"])
+    return SGANResult(averaged.module.eval(), G.eval() if G is not None else None, history, seconds)

@@ -1,0 +1,89 @@
+import pytest
+import torch
+
+import gan
+from gan import sgan
+
+
+def _toy_mnist(n=300, seed=0):
+    """A small fake MNIST: 10 classes, each a bright square at its own place, plus noise."""
+    gen = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % 10
+    images = torch.randint(0, 60, (n, 1, 28, 28), generator=gen, dtype=torch.uint8)
+    for c in range(10):
+        r, col = 2 + (c // 5) * 12, 2 + (c % 5) * 5
+        images[labels == c, :, r : r + 10, col : col + 5] = 255
+    return gan.MNIST(images, labels)
+
+
+FAST = sgan.SGANConfig(steps=60, batch_size=20, discriminator=dict(hidden=(64, 32)),
+                       generator=dict(hidden=(32,), activation="relu", layer_norm=False, batch_norm=True))
+
+
+def test_discriminator_returns_class_logits_and_features():
+    D = sgan.SGANDiscriminator(hidden=(64, 32))
+    x = torch.rand(5, 1, 28, 28) * 2 - 1
+    assert D(x).shape == (5, 10) and D.features(x).shape == (5, 32)
+
+
+def test_real_probability_is_z_over_z_plus_one():
+    logits = torch.tensor([[0.0, 0.0], [-50.0, -50.0]])
+    assert torch.allclose(sgan.real_probability(logits), torch.tensor([2 / 3, 0.0]), atol=1e-6)
+
+
+def test_unsupervised_loss_matches_the_formula():
+    real, fake = torch.randn(8, 10), torch.randn(8, 10)
+    d_real, d_fake = sgan.real_probability(real), sgan.real_probability(fake)
+    expected = -d_real.log().mean() - (1 - d_fake).log().mean()
+    assert torch.allclose(sgan.unsupervised_loss(real, fake), expected, atol=1e-5)
+
+
+def test_labelled_index_is_balanced_and_repeatable():
+    labels = _toy_mnist().labels
+    index = sgan.labelled_index(labels, 50, seed=3)
+    assert len(index) == 50 and len(index.unique()) == 50
+    assert torch.bincount(labels[index], minlength=10).tolist() == [5] * 10
+    assert torch.equal(index, sgan.labelled_index(labels, 50, seed=3))
+    assert not torch.equal(index, sgan.labelled_index(labels, 50, seed=4))
+
+
+@pytest.mark.parametrize("n_labels", [105, 5, 0, 10.0])
+def test_labelled_index_refuses_unbalanced_or_bad_counts(n_labels):
+    with pytest.raises(ValueError, match="n_labels"):
+        sgan.labelled_index(_toy_mnist().labels, n_labels)
+
+
+def test_labelled_index_refuses_more_labels_than_a_class_has():
+    with pytest.raises(ValueError, match="class 0 has 30 images"):
+        sgan.labelled_index(_toy_mnist().labels, 1000)
+
+
+def test_training_refuses_bad_inputs():
+    data = _toy_mnist()
+    with pytest.raises(TypeError, match="gan.MNIST"):
+        sgan.train_sgan(data.images, torch.arange(10), FAST)
+    with pytest.raises(ValueError, match="must lie in"):
+        sgan.train_sgan(data, torch.tensor([0, 1000]), FAST)
+    with pytest.raises(ValueError, match="batch_size"):
+        sgan.SGANConfig(batch_size=0)
+
+
+def test_unlabelled_labels_are_never_read():
+    data = _toy_mnist()
+    index = sgan.labelled_index(data.labels, 20)
+    garbage = torch.randint(0, 10, data.labels.shape, generator=torch.Generator().manual_seed(1))
+    garbage[index] = data.labels[index]  # only the labelled images keep their labels
+    a = sgan.train_sgan(data, index, FAST, device="cpu", seed=0)
+    b = sgan.train_sgan(gan.MNIST(data.images, garbage), index, FAST, device="cpu", seed=0)
+    for p, q in zip(a.D.state_dict().values(), b.D.state_dict().values()):
+        assert torch.equal(p, q)
+
+
+def test_tiny_sgan_and_baseline_beat_chance():
+    data = _toy_mnist()
+    index = sgan.labelled_index(data.labels, 20)
+    test = _toy_mnist(200, seed=1)
+    for train in (sgan.train_sgan, sgan.train_supervised):
+        result = train(data, index, FAST, test=test, device="cpu", seed=0)
+        assert result.accuracy > 0.5, (train.__name__, result.history)
+    assert result.G is None  # the baseline has no generator
