@@ -350,7 +350,10 @@ def cpu_model() -> str:
 def hardware(device: torch.device) -> dict:
     """Return what the timings depend on: CPU, thread count, device, library versions, and the date."""
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
-    return dict(cpu=cpu_model(), threads=torch.get_num_threads(), device=name, torch=torch.__version__,
+    # Both MNIST models are above gan.device.BF16_MIN_PARAMETERS: the engine's "auto" precision is this.
+    engine_precision = "bfloat16" if gan.native_bf16(device) else "float32"
+    return dict(cpu=cpu_model(), threads=torch.get_num_threads(), device=name, engine_precision=engine_precision,
+                torch=torch.__version__,
                 torchvision=torchvision.__version__, python=platform.python_version(),
                 date=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 

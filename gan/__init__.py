@@ -16,7 +16,7 @@ from .data import (
 from . import latent, metrics, pretrained, sgan, toy
 from .checkpoints import CheckpointError, load_checkpoint, load_generator, save_checkpoint
 from .classifier import MNISTClassifier, load_classifier
-from .device import available_devices, pick_device, seed_everything
+from .device import available_devices, native_bf16, pick_device, precision_context, seed_everything, training_dtype
 from .losses import generator_loss, get_loss
 from .models import (
     DCGANDiscriminator,

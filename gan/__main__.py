@@ -33,7 +33,7 @@ def _train(args) -> int:
     steps = None if args.epochs is None else args.epochs * (60_000 // args.batch_size)
     config = TrainConfig(steps=steps, seconds=args.seconds, batch_size=args.batch_size, loss="bce_logits",
                          lr_d=args.lr, lr_g=args.lr, ema=args.ema or None, log_every=args.log_every,
-                         lr_decay=args.lr_decay)
+                         lr_decay=args.lr_decay, precision=args.precision)
     try:
         result = train_mnist(args.model, config, device=args.device, seed=args.seed)
     except NonFiniteLossError as err:
@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ema", type=float, default=0.998, help="decay of the averaged generator saved (0: none)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the fastest available)")
+    p.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default="auto",
+                   help="what the training step's products run in (auto: bfloat16 where the hardware has it)")
     p.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
     p.add_argument("--evaluate", action="store_true", help="compute the metrics on 10,000 samples and store them")
     p.add_argument("--log-every", type=int, default=500)

@@ -62,3 +62,46 @@ def seed_everything(seed: int, threads: int | None = DEFAULT_THREADS) -> torch.G
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)  # also seeds every CUDA device
     return torch.Generator().manual_seed(seed)
+
+
+PRECISIONS = ("auto", "float32", "bfloat16")
+# Below this many weights (G and D together) a training step is too small for bfloat16 to pay for its
+# casts: the pattern GAN's step is slower with autocast, the MNIST GANs' steps are about 1.6x faster.
+BF16_MIN_PARAMETERS = 100_000
+
+
+def native_bf16(device: torch.device | str) -> bool:
+    """Return True when ``device`` does bfloat16 arithmetic in hardware.
+
+    CUDA GPUs from Ampere on (compute capability 8.0) do, and so do CPUs with AVX512-BF16 or AMX
+    instructions; elsewhere bfloat16 is emulated and slower than float32.
+    """
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.is_available() and torch.cuda.get_device_capability(device)[0] >= 8
+    if device.type == "cpu":
+        cpu = getattr(torch, "cpu", None)
+        checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+        return any(getattr(cpu, name, lambda: False)() for name in checks)
+    return False
+
+
+def training_dtype(precision: str, device: torch.device | str, *modules: torch.nn.Module) -> torch.dtype:
+    """Return the dtype the training step's matrix products run in: torch.float32 or torch.bfloat16.
+
+    ``"auto"`` picks bfloat16 (weights, optimiser state and losses stay float32; only the products run in
+    bfloat16, under ``torch.autocast``) when the device does it in hardware and the networks have at least
+    ``BF16_MIN_PARAMETERS`` weights; ``"float32"`` and ``"bfloat16"`` force one.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
+    if precision == "auto":
+        big = sum(p.numel() for m in modules for p in m.parameters()) >= BF16_MIN_PARAMETERS
+        return torch.bfloat16 if big and native_bf16(device) else torch.float32
+    return torch.bfloat16 if precision == "bfloat16" else torch.float32
+
+
+def precision_context(device: torch.device | str, dtype: torch.dtype):
+    """Return the context that runs a training step's products in ``dtype`` (a no-op for float32)."""
+    device = torch.device(device)
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16)

@@ -18,6 +18,7 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from .data import MNIST, to_float
+from .device import PRECISIONS, precision_context, training_dtype
 from .models import MLPGenerator, _check_images
 from .training import frozen
 
@@ -46,12 +47,13 @@ class SGANDiscriminator(nn.Module):
     """Images (N, 1, 28, 28) in [-1, 1] -> K class logits (N, K); the "fake" logit is a fixed 0.
 
     An MLP with Gaussian noise on the input and after every hidden layer, after Salimans et al.'s MNIST
-    model (which is deeper and has weight normalisation). ``features`` is the last hidden layer, the one
-    G's feature matching looks at.
+    model (which is deeper and has weight normalisation); the noise's std is theirs, 0.3 on the input for
+    pixels in [0, 1], doubled for ours in [-1, 1], and 0.5 on the hidden layers. ``features`` is the last
+    hidden layer, the one G's feature matching looks at.
     """
 
     def __init__(self, hidden: tuple[int, ...] = (500, 250, 250), classes: int = CLASSES,
-                 input_noise: float = 1.0, hidden_noise: float = 0.5):
+                 input_noise: float = 0.6, hidden_noise: float = 0.5):
         super().__init__()
         self.config = dict(hidden=list(hidden), classes=classes, input_noise=input_noise, hidden_noise=hidden_noise)
         layers: list[nn.Module] = [nn.Flatten(), GaussianNoise(input_noise)]
@@ -126,6 +128,7 @@ class SGANConfig:
     generator: dict = field(default_factory=lambda: dict(hidden=(256, 256), activation="relu", layer_norm=False,
                                                          batch_norm=True))  # options of gan.MLPGenerator
     eval_every: int | None = None  # also record test accuracy every this many steps (None: only at the end)
+    precision: str = "auto"  # "auto": bfloat16 products where the hardware has them (gan.device.training_dtype)
 
     def __post_init__(self):
         for name in ("steps", "batch_size", "z_dim", "eval_every"):
@@ -134,6 +137,8 @@ class SGANConfig:
                 continue
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"SGANConfig: {name} must be a positive int, got {value!r}.")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"SGANConfig: precision must be one of {PRECISIONS}, got {self.precision!r}.")
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
             raise ValueError(f"SGANConfig: lr must be a positive number, got {self.lr!r}.")
         if not 0.0 <= self.decay_from <= 1.0:
@@ -151,6 +156,7 @@ class SGANResult:
     G: nn.Module | None
     history: pd.DataFrame  # columns step, test_accuracy (of the averaged D)
     seconds: float
+    precision: str = "float32"  # what the products ran in (SGANConfig.precision resolved)
 
     @property
     def accuracy(self) -> float:
@@ -244,25 +250,29 @@ def _train(data, labelled, config, test, device, seed, semi_supervised: bool) ->
     unlabelled_stream = _unlabelled_batches(unlabelled, config.batch_size, gen)
     noise = lambda: torch.randn(config.batch_size, config.z_dim, generator=gen).to(device)  # noqa: E731
 
+    dtype = training_dtype(config.precision, device, D)
     rows, start = [], time.perf_counter()
     for step in range(1, config.steps + 1):
         x_lab, y_lab = next(labelled_stream)
-        loss_d = F.cross_entropy(D(x_lab), y_lab)
-        if semi_supervised:
-            # D also calls the unlabelled images real and G's images fake (detached: this step is D's).
-            fake = G(noise())
-            loss_d = loss_d + unsupervised_loss(D(next(unlabelled_stream)), D(fake.detach()))
+        with precision_context(device, dtype):
+            loss_d = F.cross_entropy(D(x_lab), y_lab)
+            if semi_supervised:
+                # D also calls the unlabelled images real and G's images fake (detached: this step is D's).
+                fake = G(noise())
+                loss_d = loss_d + unsupervised_loss(D(next(unlabelled_stream)), D(fake.detach()))
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
 
         if semi_supervised:
             # G matches the mean of D's last hidden layer on real images, not D's verdict.
-            with torch.no_grad():
+            with torch.no_grad(), precision_context(device, dtype):
                 f_real = D.features(next(unlabelled_stream))
             opt_g.zero_grad(set_to_none=True)
-            with frozen(D):  # gradients flow through D into G, but D's own weights get none
-                feature_matching_loss(f_real, D.features(G(noise()))).backward()
+            # Gradients flow through D into G, but D's own weights get none.
+            with frozen(D), precision_context(device, dtype):
+                loss_g = feature_matching_loss(f_real.float(), D.features(G(noise())).float())
+            loss_g.backward()
             opt_g.step()
         for scheduler in schedulers:
             scheduler.step()
@@ -272,4 +282,5 @@ def _train(data, labelled, config, test, device, seed, semi_supervised: bool) ->
             rows.append((step, accuracy(averaged.module, test)))
     seconds = time.perf_counter() - start
     history = pd.DataFrame(rows, columns=["step", "test_accuracy"])
-    return SGANResult(averaged.module.eval(), G.eval() if G is not None else None, history, seconds)
+    precision = "bfloat16" if dtype == torch.bfloat16 else "float32"
+    return SGANResult(averaged.module.eval(), G.eval() if G is not None else None, history, seconds, precision)

@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from .device import PRECISIONS, precision_context, training_dtype
 from .losses import generator_loss, get_loss, probability
 
 
@@ -33,6 +34,7 @@ class TrainConfig:
     saturating: bool = False  # G minimises log(1 - D(G(z))) instead of -log D(G(z))
     ema: float | None = None  # keep an exponential moving average of G's weights with this decay (e.g. 0.998)
     lr_decay: bool = False  # decay both learning rates linearly to 0 over ``steps`` (long runs)
+    precision: str = "auto"  # "auto": bfloat16 products where the hardware has them (gan.device.training_dtype)
     log_every: int = 100
 
     def __post_init__(self):
@@ -55,6 +57,8 @@ class TrainConfig:
             raise ValueError(f"TrainConfig: ema must be a decay in (0, 1) such as 0.998, or None; got {self.ema!r}.")
         if self.lr_decay and self.steps is None:
             raise ValueError("TrainConfig: lr_decay=True decays the learning rates to 0 at the last step; give steps.")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"TrainConfig: precision must be one of {PRECISIONS}, got {self.precision!r}.")
         if self.saturating and self.loss == "mse":
             raise ValueError("TrainConfig: saturating=True needs loss 'bce' or 'bce_logits', not 'mse'.")
 
@@ -70,6 +74,7 @@ class TrainResult:
     seconds: float
     interrupted: bool = False
     ema_generator: nn.Module | None = None  # the averaged generator, when TrainConfig.ema is set
+    precision: str = "float32"  # what the products ran in: "float32" or "bfloat16" (TrainConfig.precision resolved)
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -202,6 +207,7 @@ def train_gan(
 
         ema = AveragedModel(G, multi_avg_fn=get_ema_multi_avg_fn(config.ema), use_buffers=True)
 
+    dtype = training_dtype(config.precision, device, G, D)
     rows, window = [], torch.zeros(4, device=device)
     step, interrupted, start = 0, False, time.perf_counter()
     last_good = _snapshot(G, D, step)
@@ -219,7 +225,8 @@ def train_gan(
             if step == 0:
                 check_data_range(real, G)  # one host sync, before the first step: a classic, silent bug
             try:
-                window += train_step(G, D, real, z, opt_d, opt_g, config)
+                with precision_context(device, dtype):
+                    window += train_step(G, D, real, z, opt_d, opt_g, config)
             except RuntimeError as err:
                 if "between 0 and 1" not in str(err):
                     raise
@@ -245,7 +252,7 @@ def train_gan(
                 if not (math.isfinite(d_loss) and math.isfinite(g_loss)):
                     which = "discriminator" if not math.isfinite(d_loss) else "generator"
                     good_step = _restore(G, D, last_good)  # the weights are NaN now; keep the last good ones
-                    result = _result(G, D, rows[:-1], good_step, start, interrupted, ema)
+                    result = _result(G, D, rows[:-1], good_step, start, interrupted, ema, dtype)
                     raise NonFiniteLossError(
                         f"The {which}'s loss became {d_loss if which == 'discriminator' else g_loss} between "
                         f"steps {step - config.log_every + 1} and {step}; both networks were restored to step "
@@ -262,7 +269,7 @@ def train_gan(
     finally:
         if bar is not None:
             bar.close()
-    return _result(G, D, rows, step, start, interrupted, ema)
+    return _result(G, D, rows, step, start, interrupted, ema, dtype)
 
 
 def _snapshot(G, D, step) -> tuple:
@@ -277,11 +284,12 @@ def _restore(G, D, snapshot) -> int:
     return step
 
 
-def _result(G, D, rows, step, start, interrupted, ema=None) -> TrainResult:
+def _result(G, D, rows, step, start, interrupted, ema=None, dtype=torch.float32) -> TrainResult:
     columns = ["step", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
     history = pd.DataFrame(rows, columns=columns)
     ema_generator = ema.module.eval() if ema is not None else None
-    return TrainResult(G, D, history, step, time.perf_counter() - start, interrupted, ema_generator)
+    precision = "bfloat16" if dtype == torch.bfloat16 else "float32"
+    return TrainResult(G, D, history, step, time.perf_counter() - start, interrupted, ema_generator, precision)
 
 
 def train_mnist(model: str = "mlp", config: TrainConfig | None = None, generator_config: dict | None = None,

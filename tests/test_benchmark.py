@@ -11,7 +11,7 @@ import pytest
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
 LOOPS = {("mlp", "reference"), ("mlp", "engine"), ("dcgan", "reference"), ("dcgan", "engine"),
          ("dcgan", "upstream-64")}
-HARDWARE = {"cpu", "threads", "device", "torch", "torchvision", "python", "date"}
+HARDWARE = {"cpu", "threads", "device", "engine_precision", "torch", "torchvision", "python", "date"}
 
 
 @pytest.fixture(scope="module")

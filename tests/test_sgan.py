@@ -87,3 +87,16 @@ def test_tiny_sgan_and_baseline_beat_chance():
         result = train(data, index, FAST, test=test, device="cpu", seed=0)
         assert result.accuracy > 0.5, (train.__name__, result.history)
     assert result.G is None  # the baseline has no generator
+
+
+def test_precision_is_checked_and_bfloat16_training_runs():
+    with pytest.raises(ValueError, match="precision must be one of"):
+        sgan.SGANConfig(precision="fp16")
+    data = _toy_mnist()
+    index = sgan.labelled_index(data.labels, 20)
+    config = sgan.SGANConfig(**{**FAST.__dict__, "steps": 10, "precision": "bfloat16"})
+    result = sgan.train_sgan(data, index, config, test=data)
+    assert result.precision == "bfloat16" and 0.0 <= result.accuracy <= 1.0
+    assert all(p.dtype == torch.float32 for p in result.D.parameters())
+    # FAST's small networks are below gan.device.BF16_MIN_PARAMETERS: "auto" stays in float32.
+    assert sgan.train_supervised(data, index, FAST).precision == "float32"

@@ -226,3 +226,34 @@ def test_lr_decay_decays_linearly():
     finally:
         torch.optim.SGD.step = original
     assert seen[::2] == pytest.approx([0.1 * (1 - i / 10) for i in range(10)])
+
+
+def test_precision_is_checked_and_reported():
+    with pytest.raises(ValueError, match="precision must be one of"):
+        gan.TrainConfig(precision="fp16")
+    # The pattern GAN is far below BF16_MIN_PARAMETERS: "auto" keeps it in float32 on every machine.
+    assert _pattern_run(steps=20).precision == "float32"
+
+
+def test_training_dtype_rules():
+    from gan.device import BF16_MIN_PARAMETERS, native_bf16, training_dtype
+
+    small, big = torch.nn.Linear(4, 4), torch.nn.Linear(BF16_MIN_PARAMETERS, 1)
+    assert training_dtype("auto", "cpu", small) == torch.float32
+    assert training_dtype("auto", "cpu", big) == (torch.bfloat16 if native_bf16("cpu") else torch.float32)
+    assert training_dtype("float32", "cpu", big) == torch.float32
+    assert training_dtype("bfloat16", "cpu", small) == torch.bfloat16
+    with pytest.raises(ValueError, match="precision must be one of"):
+        training_dtype("half", "cpu", small)
+
+
+def test_bfloat16_training_keeps_float32_weights_and_learns():
+    # Forced bfloat16 runs anywhere (emulated where the CPU lacks it): weights and losses stay float32.
+    G, D = gan.MLPGenerator(z_dim=8, hidden=(32,)), gan.MLPDiscriminator(hidden=(32,))
+    images = gan.to_float(torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8))
+    config = gan.TrainConfig(steps=10, batch_size=16, loss="bce_logits", precision="bfloat16", log_every=5)
+    result = gan.train_gan(G, D, lambda n: images[torch.randint(0, 64, (n,))], lambda n: torch.randn(n, 8), config,
+                           progress=False)
+    assert result.precision == "bfloat16"
+    assert all(p.dtype == torch.float32 for p in [*G.parameters(), *D.parameters()])
+    assert result.history[["d_loss", "g_loss"]].notna().all().all() and len(result.history) == 2
