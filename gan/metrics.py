@@ -122,8 +122,15 @@ _precision_recall = precision_recall
 
 @lru_cache(maxsize=4)
 def _test_set(n: int):
-    images = to_float(load_mnist(train=False).images[:n])
-    return _classify(images)
+    """Classify ``n`` MNIST test images: all of them, or a fixed random subset (seed 0) when ``n`` is smaller.
+
+    Not the first ``n``: the test set is ordered (its first half is cleaner than its second), so a prefix
+    would be a biased reference.
+    """
+    images = load_mnist(train=False).images
+    if n < len(images):
+        images = images[torch.randperm(len(images), generator=torch.Generator().manual_seed(0))[:n]]
+    return _classify(to_float(images))
 
 
 def evaluate(images: torch.Tensor, n_reference: int = 10_000, precision_recall: bool = True) -> dict[str, float]:
@@ -131,7 +138,8 @@ def evaluate(images: torch.Tensor, n_reference: int = 10_000, precision_recall: 
 
     Keys: classes_covered (of 10), kl_to_uniform (0 best), classifier_score (10 best),
     frechet_distance (0 best), precision and recall (1 best). ``precision_recall=False`` skips the
-    last two, which take most of the time (nearest neighbours among 10,000 points).
+    last two, which take most of the time (nearest neighbours among 10,000 points). ``n_reference``
+    test images are the reference: the whole test set, or a fixed random subset of it.
     """
     check_images(images)
     if len(images) <= FEATURE_DIM:

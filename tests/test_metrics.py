@@ -97,3 +97,12 @@ def test_evaluate_can_skip_precision_and_recall():
     full, fast = gan.metrics.evaluate(images), gan.metrics.evaluate(images, precision_recall=False)
     assert set(full) - set(fast) == {"precision", "recall"}
     assert fast == {k: v for k, v in full.items() if k in fast}
+
+
+def test_a_smaller_reference_is_a_random_subset_not_the_first_test_images(mnist_root):
+    # MNIST's test set is ordered: its first images are cleaner than its last, so a prefix is biased.
+    _, full = metrics._test_set(10_000)
+    _, subset = metrics._test_set(5_000)
+    assert subset.shape == (5_000, full.shape[1])
+    assert metrics.frechet_distance(subset, full) < metrics.frechet_distance(full[:5_000], full) / 3
+    assert torch.equal(metrics._test_set.__wrapped__(5_000)[1], subset)  # the same subset every time
