@@ -350,10 +350,10 @@ def cpu_model() -> str:
 def hardware(device: torch.device) -> dict:
     """Return what the timings depend on: CPU, thread count, device, library versions, and the date."""
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
-    # Both MNIST models are above gan.device.BF16_MIN_PARAMETERS: the engine's "auto" precision is this.
-    engine_precision = "bfloat16" if gan.native_bf16(device) else "float32"
-    return dict(cpu=cpu_model(), threads=torch.get_num_threads(), device=name, engine_precision=engine_precision,
-                torch=torch.__version__,
+    # The engine's "auto" precision, by train_gan's own rule; the DCGAN, also above its size threshold, gets the same.
+    engine_precision = str(gan.training_dtype("auto", device, gan.MLPGenerator(), gan.MLPDiscriminator()))
+    return dict(cpu=cpu_model(), threads=torch.get_num_threads(), device=name,
+                engine_precision=engine_precision.removeprefix("torch."), torch=torch.__version__,
                 torchvision=torchvision.__version__, python=platform.python_version(),
                 date=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 

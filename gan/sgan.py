@@ -250,7 +250,7 @@ def _train(data, labelled, config, test, device, seed, semi_supervised: bool) ->
     unlabelled_stream = _unlabelled_batches(unlabelled, config.batch_size, gen)
     noise = lambda: torch.randn(config.batch_size, config.z_dim, generator=gen).to(device)  # noqa: E731
 
-    dtype = training_dtype(config.precision, device, D)
+    dtype = training_dtype(config.precision, device, *[m for m in (D, G) if m is not None])
     rows, start = [], time.perf_counter()
     for step in range(1, config.steps + 1):
         x_lab, y_lab = next(labelled_stream)
@@ -282,5 +282,5 @@ def _train(data, labelled, config, test, device, seed, semi_supervised: bool) ->
             rows.append((step, accuracy(averaged.module, test)))
     seconds = time.perf_counter() - start
     history = pd.DataFrame(rows, columns=["step", "test_accuracy"])
-    precision = "bfloat16" if dtype == torch.bfloat16 else "float32"
-    return SGANResult(averaged.module.eval(), G.eval() if G is not None else None, history, seconds, precision)
+    return SGANResult(averaged.module.eval(), G.eval() if G is not None else None, history, seconds,
+                      str(dtype).removeprefix("torch."))

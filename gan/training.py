@@ -288,8 +288,8 @@ def _result(G, D, rows, step, start, interrupted, ema=None, dtype=torch.float32)
     columns = ["step", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
     history = pd.DataFrame(rows, columns=columns)
     ema_generator = ema.module.eval() if ema is not None else None
-    precision = "bfloat16" if dtype == torch.bfloat16 else "float32"
-    return TrainResult(G, D, history, step, time.perf_counter() - start, interrupted, ema_generator, precision)
+    return TrainResult(G, D, history, step, time.perf_counter() - start, interrupted, ema_generator,
+                       str(dtype).removeprefix("torch."))
 
 
 def train_mnist(model: str = "mlp", config: TrainConfig | None = None, generator_config: dict | None = None,
