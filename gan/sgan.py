@@ -20,7 +20,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .data import MNIST, to_float
 from .device import PRECISIONS, precision_context, training_dtype
 from .models import MLPGenerator, _check_images
-from .training import frozen
+from .training import adam, frozen
 
 CLASSES = 10
 
@@ -239,8 +239,8 @@ def _train(data, labelled, config, test, device, seed, semi_supervised: bool) ->
 
     D = SGANDiscriminator(**config.discriminator).to(device)
     G = MLPGenerator(**config.generator).to(device) if semi_supervised else None
-    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr, betas=config.betas)
-    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr, betas=config.betas) if G is not None else None
+    opt_d = adam(D.parameters(), config.lr, config.betas)
+    opt_g = adam(G.parameters(), config.lr, config.betas) if G is not None else None
     # A learning rate that falls to 0 lets the classifier settle instead of stopping mid-oscillation.
     decay = lambda step: min(1.0, (config.steps - step) / max(1, config.steps * (1 - config.decay_from)))  # noqa: E731
     schedulers = [torch.optim.lr_scheduler.LambdaLR(opt, decay) for opt in (opt_d, opt_g) if opt is not None]
@@ -255,11 +255,15 @@ def _train(data, labelled, config, test, device, seed, semi_supervised: bool) ->
     for step in range(1, config.steps + 1):
         x_lab, y_lab = next(labelled_stream)
         with precision_context(device, dtype):
-            loss_d = F.cross_entropy(D(x_lab), y_lab)
             if semi_supervised:
                 # D also calls the unlabelled images real and G's images fake (detached: this step is D's).
+                # D treats each image on its own, so one pass over the three batches equals three passes.
                 fake = G(noise())
-                loss_d = loss_d + unsupervised_loss(D(next(unlabelled_stream)), D(fake.detach()))
+                batch = torch.cat([x_lab, next(unlabelled_stream), fake.detach()])
+                logits_lab, logits_real, logits_fake = D(batch).split(config.batch_size)
+                loss_d = F.cross_entropy(logits_lab, y_lab) + unsupervised_loss(logits_real, logits_fake)
+            else:
+                loss_d = F.cross_entropy(D(x_lab), y_lab)
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
