@@ -100,3 +100,21 @@ def test_precision_is_checked_and_bfloat16_training_runs():
     assert all(p.dtype == torch.float32 for p in result.D.parameters())
     # FAST's small networks are below gan.device.BF16_MIN_PARAMETERS: "auto" stays in float32.
     assert sgan.train_supervised(data, index, FAST).precision == "float32"
+
+
+def test_gaussian_noise_draws_fresh_normal_noise_in_training_only():
+    layer = sgan.GaussianNoise(0.5)
+    x = torch.zeros(100, 784)
+    torch.manual_seed(0)
+    first, second = layer(x), layer(x)
+    assert abs(first.mean().item()) < 0.01 and abs(first.std().item() - 0.5) < 0.01
+    assert not torch.equal(first, second)  # another offset into the bank each call
+    assert abs(torch.corrcoef(torch.stack([first.flatten(), second.flatten()]))[0, 1].item()) < 0.02
+    torch.manual_seed(0)
+    assert torch.equal(layer(x), first)  # the global seed decides the offsets
+    big = torch.zeros(sgan.NOISE_BANK)  # larger than half the bank: drawn fresh, still N(0, 0.25)
+    assert abs(layer(big).std().item() - 0.5) < 0.01
+    assert torch.equal(layer.eval()(x), x)
+    assert torch.equal(sgan.GaussianNoise(0.0)(x), x)
+    with pytest.raises(ValueError, match="std must be >= 0"):
+        sgan.GaussianNoise(-1.0)
