@@ -257,3 +257,36 @@ def test_bfloat16_training_keeps_float32_weights_and_learns():
     assert result.precision == "bfloat16"
     assert all(p.dtype == torch.float32 for p in [*G.parameters(), *D.parameters()])
     assert result.history[["d_loss", "g_loss"]].notna().all().all() and len(result.history) == 2
+
+
+def test_adam_is_fused_on_cpu_and_matches_the_plain_implementation():
+    torch.manual_seed(0)
+    w = torch.randn(50, 20, requires_grad=True)
+    w_plain = w.detach().clone().requires_grad_(True)
+    fused = gan.training.adam([w], 1e-2, (0.5, 0.999))
+    plain = torch.optim.Adam([w_plain], lr=1e-2, betas=(0.5, 0.999), foreach=False)
+    assert fused.defaults["fused"] is True
+    for _ in range(20):
+        for opt, p in ((fused, w), (plain, w_plain)):
+            opt.zero_grad()
+            (p**3).sum().backward()
+            opt.step()
+    assert torch.allclose(w, w_plain, atol=1e-6)
+    config = gan.TrainConfig(optimizer="sgd")
+    assert isinstance(gan.training.make_optimizer([w], config, 0.1), torch.optim.SGD)
+
+
+def test_training_stores_convolutional_networks_channels_last_and_leaves_mlps_alone():
+    gan.seed_everything(0)
+    G, D = gan.DCGANGenerator(width=8), gan.DCGANDiscriminator(width=8)
+    weights = {k: v.clone() for k, v in D.named_parameters()}
+    config = gan.TrainConfig(steps=1, batch_size=4, loss="bce_logits", lr_d=1e-12, lr_g=1e-12, log_every=1)
+    gan.train_gan(G, D, lambda n: torch.rand(n, 1, 28, 28) * 2 - 1, lambda n: torch.randn(n, 100), config,
+                  progress=False)
+    conv = D.net[2].weight
+    assert conv.dim() == 4 and conv.is_contiguous(memory_format=torch.channels_last) and not conv.is_contiguous()
+    assert all(torch.allclose(weights[k], v, atol=1e-6) for k, v in D.named_parameters())  # same values
+    G_mlp, D_mlp = gan.MLPGenerator(z_dim=4), gan.MLPDiscriminator()
+    gan.train_gan(G_mlp, D_mlp, lambda n: torch.rand(n, 1, 28, 28) * 2 - 1, lambda n: torch.randn(n, 4), config,
+                  progress=False)
+    assert all(p.is_contiguous() for p in [*G_mlp.parameters(), *D_mlp.parameters()])
