@@ -102,7 +102,7 @@ def test_precision_is_checked_and_bfloat16_training_runs():
     assert sgan.train_supervised(data, index, FAST).precision == "float32"
 
 
-def test_gaussian_noise_draws_fresh_normal_noise_in_training_only():
+def test_gaussian_noise_is_normal_uncorrelated_between_calls_seeded_and_off_in_eval():
     layer = sgan.GaussianNoise(0.5)
     x = torch.zeros(100, 784)
     torch.manual_seed(0)
