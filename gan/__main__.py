@@ -1,4 +1,4 @@
-"""Command line: python -m gan {train,sample,train-classifier} ... (python -m gan --help)."""
+"""Command line: python -m gan {train,sample,train-classifier,train-sgan} ... (python -m gan --help)."""
 
 from __future__ import annotations
 
@@ -63,6 +63,25 @@ def _train(args) -> int:
     return 0
 
 
+def _train_sgan(args) -> int:
+    from .data import load_mnist
+    from .sgan import LONG_RUN, SGANConfig, labelled_index, save_classifier, train_sgan
+
+    settings = dict(LONG_RUN) if args.long else {}
+    if args.steps is not None:
+        settings["steps"] = args.steps
+    config = SGANConfig(**settings, eval_every=args.eval_every, precision=args.precision)
+    data, test = load_mnist(train=True), load_mnist(train=False)
+    labelled = labelled_index(data.labels, args.labels, seed=args.seed)
+    result = train_sgan(data, labelled, config, test=test, device=args.device, seed=args.seed)
+    for step, acc in zip(result.history["step"], result.history["test_accuracy"]):
+        print(f"step {step:6d}: test accuracy {acc:.4f}")
+    print(f"trained {config.steps} steps in {result.seconds:.0f} s on {args.labels} labels")
+    save_classifier(args.out, result, config, half=args.half, labels=args.labels, seed=args.seed)
+    print(f"saved {args.out}")
+    return 0
+
+
 def _sample(args) -> int:
     import torch
 
@@ -118,6 +137,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="where to save (default: the package's weights folder)")
     p.set_defaults(run=_train_classifier)
+
+    p = sub.add_parser("train-sgan", help="train a semi-supervised GAN on a few labels and save its classifier")
+    p.add_argument("--labels", type=int, default=100, help="labelled training images, balanced over the digits")
+    p.add_argument("--long", action="store_true",
+                   help="Salimans et al.'s networks and 15,000 steps (gan.sgan.LONG_RUN) instead of chapter 9's")
+    p.add_argument("--steps", type=int, default=None, help="training steps (default: the chosen recipe's)")
+    p.add_argument("--eval-every", type=int, default=None, help="also record test accuracy every this many steps")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default=None)
+    p.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default="auto")
+    p.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
+    p.add_argument("--out", required=True, help="file to write the classifier to")
+    p.set_defaults(run=_train_sgan)
 
     args = parser.parse_args(argv)
     from .checkpoints import CheckpointError

@@ -70,6 +70,11 @@ def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,
     if discriminator is not None:
         payload["discriminator_config"] = discriminator.config
         payload["discriminator"] = weights(discriminator)
+    return write_atomically(path, payload)
+
+
+def write_atomically(path: Path, payload: dict) -> Path:
+    """``torch.save`` ``payload`` to a temporary file next to ``path``, then rename it to ``path``; return ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -20,6 +20,15 @@ def test_train_then_sample_from_the_command_line(tmp_path, mnist_root, monkeypat
     assert "saved (16, 1, 28, 28) images" in capsys.readouterr().out
 
 
+def test_train_sgan_saves_a_classifier_with_its_history(tmp_path, mnist_root, monkeypatch, capsys):
+    monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
+    out = tmp_path / "sgan.pt"
+    assert main(["train-sgan", "--long", "--steps", "4", "--eval-every", "2", "--out", str(out), "--device", "cpu"]) == 0
+    D, info = gan.sgan.load_classifier(out)
+    assert info["history"]["step"] == [2, 4] and info["train_config"]["unsupervised_weight"] == 0.5
+    assert D.config["weight_norm"] and "step      4: test accuracy" in capsys.readouterr().out
+
+
 def test_sample_accepts_a_shipped_name(tmp_path):
     out = tmp_path / "s.pt"
     assert main(["sample", gan.pretrained.names()[0], "--n", "4", "--out", str(out)]) == 0

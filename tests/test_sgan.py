@@ -118,3 +118,46 @@ def test_gaussian_noise_is_normal_uncorrelated_between_calls_seeded_and_off_in_e
     assert torch.equal(sgan.GaussianNoise(0.0)(x), x)
     with pytest.raises(ValueError, match="std must be >= 0"):
         sgan.GaussianNoise(-1.0)
+
+
+def test_weight_norm_and_unsupervised_weight_train_and_are_checked():
+    D = sgan.SGANDiscriminator(hidden=(64, 32), weight_norm=True)
+    linears = [m for m in D.modules() if isinstance(m, torch.nn.Linear)]
+    assert len(linears) == 3 and all(torch.nn.utils.parametrize.is_parametrized(m, "weight") for m in linears)
+    with pytest.raises(ValueError, match="unsupervised_weight"):
+        sgan.SGANConfig(unsupervised_weight=-1)
+    data = _toy_mnist()
+    index = sgan.labelled_index(data.labels, 20)
+    config = sgan.SGANConfig(**{**FAST.__dict__, "unsupervised_weight": 0.5,
+                                "discriminator": dict(hidden=(64, 32), weight_norm=True)})
+    result = sgan.train_sgan(data, index, config, test=_toy_mnist(200, seed=1), device="cpu", seed=0)
+    assert result.accuracy > 0.5, result.history
+    assert sgan.LONG_RUN["discriminator"]["weight_norm"] and sgan.SGANConfig(**sgan.LONG_RUN).steps > 10_000
+
+
+def test_saved_classifier_round_trips_and_other_files_are_refused(tmp_path):
+    data = _toy_mnist()
+    index = sgan.labelled_index(data.labels, 20)
+    config = sgan.SGANConfig(**{**FAST.__dict__, "discriminator": dict(hidden=(64, 32), weight_norm=True)})
+    result = sgan.train_sgan(data, index, config, test=data, device="cpu", seed=0)
+    path = sgan.save_classifier(tmp_path / "c.pt", result, config, labels=20)
+    D, info = sgan.load_classifier(path)
+    x = gan.to_float(data.images[:50])
+    assert torch.equal(D(x), result.D(x)) and not D.training
+    assert info["labels"] == 20 and info["history"]["test_accuracy"] == list(result.history["test_accuracy"])
+    assert info["train_config"]["steps"] == config.steps
+    other = tmp_path / "mlp.pt"
+    gan.save_checkpoint(other, "mlp", gan.MLPGenerator())
+    with pytest.raises(gan.CheckpointError, match="'mlp' checkpoint, not an SGAN classifier"):
+        sgan.load_classifier(other)
+    with pytest.raises(FileExistsError, match="not a saved SGAN classifier"):
+        sgan.save_classifier(other, result, config)
+    assert gan.load_checkpoint(other)["model"] == "mlp"  # the file it refused to overwrite is intact
+    with pytest.raises(FileNotFoundError):
+        sgan.load_classifier(tmp_path / "missing.pt")
+
+
+def test_shipped_classifier_reaches_97_percent_with_100_labels(mnist_root):
+    D, info = sgan.load_classifier()
+    assert info["labels"] == 100 and info["train_config"]["steps"] == sgan.LONG_RUN["steps"]
+    assert sgan.accuracy(D, gan.load_mnist(train=False)) >= 0.97
