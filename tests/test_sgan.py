@@ -155,6 +155,10 @@ def test_saved_classifier_round_trips_and_other_files_are_refused(tmp_path):
     assert gan.load_checkpoint(other)["model"] == "mlp"  # the file it refused to overwrite is intact
     with pytest.raises(FileNotFoundError):
         sgan.load_classifier(tmp_path / "missing.pt")
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(gan.CheckpointError, match="not readable"):
+        sgan.load_classifier(truncated)
 
 
 def test_shipped_classifier_reaches_97_percent_with_100_labels(mnist_root):
