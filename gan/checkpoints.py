@@ -61,16 +61,23 @@ def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,
             ) from None
     from . import __version__
 
-    def weights(module):
-        return {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().clone()
-                for k, v in module.state_dict().items()}
-
     payload = {"format": FORMAT, "package_version": __version__, "model": model,
-               "generator_config": generator.config, "generator": weights(generator), **extra}
+               "generator_config": generator.config, "generator": state_to_save(generator, half), **extra}
     if discriminator is not None:
         payload["discriminator_config"] = discriminator.config
-        payload["discriminator"] = weights(discriminator)
+        payload["discriminator"] = state_to_save(discriminator, half)
     return write_atomically(path, payload)
+
+
+def state_to_save(module: nn.Module, half: bool = False) -> dict:
+    """Return a CPU copy of ``module``'s state dict, its float tensors in float16 with ``half``."""
+    return {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().clone()
+            for k, v in module.state_dict().items()}
+
+
+def float32_state(state: dict) -> dict:
+    """Return ``state`` with its float tensors in float32, ready for ``load_state_dict`` (undoes ``half``)."""
+    return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
 
 
 def write_atomically(path: Path, payload: dict) -> Path:
@@ -93,15 +100,7 @@ def write_atomically(path: Path, payload: dict) -> Path:
 def load_checkpoint(path: str | os.PathLike) -> dict:
     """Read and validate a checkpoint; raise ``CheckpointError`` (or FileNotFoundError) saying what is wrong."""
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"No checkpoint at {path}.")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:
-        raise CheckpointError(
-            f"{path} is not a readable checkpoint (truncated, corrupt, or not saved by gan): "
-            f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
-        ) from None
+    ckpt = read_file(path, "checkpoint")
     if not isinstance(ckpt, dict) or any(key not in ckpt for key in _REQUIRED):
         raise CheckpointError(f"{path} is not a gan checkpoint (it lacks the keys {list(_REQUIRED)}).")
     if ckpt["format"] > FORMAT:
@@ -112,6 +111,22 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     if ckpt["model"] not in MODELS:
         raise CheckpointError(f"{path} holds an unknown model {ckpt['model']!r}; known models: {model_names()}.")
     return ckpt
+
+
+def read_file(path: Path, what: str) -> object:
+    """Return what ``torch.load`` reads from ``path`` (no code runs); a missing or unreadable file says so.
+
+    ``what`` names the expected content in the errors: "checkpoint", "SGAN classifier".
+    """
+    if not path.exists():
+        raise FileNotFoundError(f"No {what} at {path}.")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:
+        raise CheckpointError(
+            f"{path} is not a readable {what} (truncated, corrupt, or not saved by gan): "
+            f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        ) from None
 
 
 def load_generator(source: str | os.PathLike | dict, model: str | None = None,
@@ -125,7 +140,7 @@ def load_generator(source: str | os.PathLike | dict, model: str | None = None,
     if model is not None and ckpt["model"] != model:
         raise CheckpointError(f"{where} holds a {ckpt['model']!r} model, not {model!r}.")
     generator = build(ckpt["model"], "generator", ckpt["generator_config"])
-    state = {k: v.float() if v.is_floating_point() else v for k, v in ckpt["generator"].items()}
+    state = float32_state(ckpt["generator"])
     try:
         generator.load_state_dict(state)
     except RuntimeError as err:

@@ -22,6 +22,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .data import MNIST, to_float
 from .device import PRECISIONS, precision_context, training_dtype
 from .models import MLPGenerator, _check_images
+from .pretrained import WEIGHTS
 from .training import adam, frozen
 
 CLASSES = 10
@@ -337,7 +338,7 @@ def _train(data, labelled, config, test, device, seed, semi_supervised: bool) ->
                       str(dtype).removeprefix("torch."))
 
 
-SHIPPED = Path(__file__).resolve().parent / "weights" / "sgan_classifier.pt"
+SHIPPED = WEIGHTS / "sgan_classifier.pt"
 _KIND = "sgan-classifier"
 
 
@@ -349,7 +350,7 @@ def save_classifier(path: str | os.PathLike, result: SGANResult, config: SGANCon
     existing file is replaced only if it is itself a saved SGAN classifier.
     """
     from . import __version__
-    from .checkpoints import CheckpointError, write_atomically
+    from .checkpoints import CheckpointError, state_to_save, write_atomically
 
     path = Path(path)
     if path.exists():
@@ -359,10 +360,8 @@ def save_classifier(path: str | os.PathLike, result: SGANResult, config: SGANCon
             raise FileExistsError(
                 f"{path} exists and is not a saved SGAN classifier; refusing to overwrite it. Choose another path."
             ) from None
-    weights = {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().clone()
-               for k, v in result.D.state_dict().items()}
     payload = {"format": 1, "package_version": __version__, "model": _KIND, "discriminator_config": result.D.config,
-               "discriminator": weights, "train_config": asdict(config),
+               "discriminator": state_to_save(result.D, half), "train_config": asdict(config),
                "history": {"step": [int(v) for v in result.history["step"]],
                            "test_accuracy": [float(v) for v in result.history["test_accuracy"]]},
                "seconds": float(result.seconds), **extra}
@@ -370,15 +369,9 @@ def save_classifier(path: str | os.PathLike, result: SGANResult, config: SGANCon
 
 
 def _read(path: Path) -> dict:
-    from .checkpoints import CheckpointError
+    from .checkpoints import CheckpointError, read_file
 
-    if not path.exists():
-        raise FileNotFoundError(f"No SGAN classifier at {path}.")
-    try:
-        saved = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:
-        raise CheckpointError(f"{path} is not readable (truncated, corrupt, or not saved by gan): "
-                              f"{type(err).__name__}") from None
+    saved = read_file(path, "SGAN classifier")
     if not isinstance(saved, dict) or saved.get("model") != _KIND:
         what = f"a {saved['model']!r} checkpoint" if isinstance(saved, dict) and "model" in saved else "something else"
         raise CheckpointError(f"{path} is {what}, not an SGAN classifier saved by gan.sgan.save_classifier.")
@@ -392,13 +385,13 @@ def load_classifier(path: str | os.PathLike = SHIPPED, device: torch.device | st
 
     Without ``path``, the shipped classifier: ``LONG_RUN`` trained on 100 labels (README, "Shipped weights").
     """
-    from .checkpoints import CheckpointError
+    from .checkpoints import CheckpointError, float32_state
 
     path = Path(path)
     saved = _read(path)
     D = SGANDiscriminator(**saved["discriminator_config"])
     try:
-        D.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in saved["discriminator"].items()})
+        D.load_state_dict(float32_state(saved["discriminator"]))
     except RuntimeError as err:
         raise CheckpointError(f"{path}: the weights do not fit the recorded SGANDiscriminator: {err}") from None
     info = {k: v for k, v in saved.items() if k != "discriminator"}

@@ -157,7 +157,7 @@ def test_saved_classifier_round_trips_and_other_files_are_refused(tmp_path):
         sgan.load_classifier(tmp_path / "missing.pt")
     truncated = tmp_path / "truncated.pt"
     truncated.write_bytes(path.read_bytes()[:1000])
-    with pytest.raises(gan.CheckpointError, match="not readable"):
+    with pytest.raises(gan.CheckpointError, match="not a readable SGAN classifier"):
         sgan.load_classifier(truncated)
 
 
