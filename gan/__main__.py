@@ -32,8 +32,8 @@ def _train(args) -> int:
         return 2
     steps = None if args.epochs is None else args.epochs * (60_000 // args.batch_size)
     config = TrainConfig(steps=steps, seconds=args.seconds, batch_size=args.batch_size, loss="bce_logits",
-                         lr_d=args.lr, lr_g=args.lr, ema=args.ema or None, log_every=args.log_every,
-                         lr_decay=args.lr_decay, precision=args.precision)
+                         lr_d=args.lr, lr_g=args.lr if args.lr_g is None else args.lr_g, ema=args.ema or None,
+                         log_every=args.log_every, lr_decay=args.lr_decay, precision=args.precision)
     try:
         result = train_mnist(args.model, config, device=args.device, seed=args.seed)
     except NonFiniteLossError as err:
@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="checkpoint file to write")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate of both networks")
+    p.add_argument("--lr-g", type=float, default=None, help="the generator's learning rate, if not --lr")
     p.add_argument("--lr-decay", action="store_true", help="decay the learning rates linearly to 0 (needs --epochs)")
     p.add_argument("--ema", type=float, default=0.998, help="decay of the averaged generator saved (0: none)")
     p.add_argument("--seed", type=int, default=0)

@@ -110,6 +110,9 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
         )
     if ckpt["model"] not in MODELS:
         raise CheckpointError(f"{path} holds an unknown model {ckpt['model']!r}; known models: {model_names()}.")
+    if ckpt["model"] == "dcgan" and isinstance(ckpt["generator_config"], dict):
+        # Saved before DCGANGenerator had its final 3x3 convolution: the plain ending, still loadable.
+        ckpt["generator_config"].setdefault("final_conv", False)
     return ckpt
 
 

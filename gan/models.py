@@ -129,17 +129,32 @@ class MLPDiscriminator(nn.Module):
 class DCGANGenerator(nn.Module):
     """DCGAN for 28x28 (Radford et al.): z -> 7x7 -> 14x14 -> 28x28 by transposed convolutions; images in [-1, 1].
 
-    ``batch_norm=False`` drops the BatchNorm layers (chapter 8's ablation; the convolutions then get biases).
+    The last transposed convolution makes ``width // 2`` feature maps at 28x28 and a 3x3 convolution of
+    stride 1 draws the image from them: one more layer at full resolution, which on MNIST makes the
+    digits markedly better for a quarter more arithmetic (chapter 8). ``final_conv=False`` is the plain
+    ending, where the last transposed convolution draws the image itself. ``batch_norm=False`` drops
+    the BatchNorm layers (chapter 8's ablation; the convolutions then get biases).
     """
 
-    def __init__(self, z_dim: int = 100, width: int = 64, batch_norm: bool = True):
+    def __init__(self, z_dim: int = 100, width: int = 64, batch_norm: bool = True, final_conv: bool = True):
         super().__init__()
+        if width < 2:
+            raise ValueError(f"DCGANGenerator: width must be at least 2, got {width!r}.")
         self.z_dim = z_dim
-        self.config = dict(z_dim=z_dim, width=width, batch_norm=batch_norm)
+        self.config = dict(z_dim=z_dim, width=width, batch_norm=batch_norm, final_conv=final_conv)
 
         def norm(channels):
             return [nn.BatchNorm2d(channels)] if batch_norm else []
 
+        if final_conv:
+            ending = [
+                nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=not batch_norm),  # 14x14 -> 28x28
+                *norm(width // 2),
+                nn.ReLU(),
+                nn.Conv2d(width // 2, 1, 3, 1, 1),  # 28x28 -> 28x28: the image, from width // 2 feature maps
+            ]
+        else:
+            ending = [nn.ConvTranspose2d(width, 1, 4, 2, 1)]  # 14x14 -> 28x28
         self.net = nn.Sequential(
             nn.Unflatten(1, (z_dim, 1, 1)),
             nn.ConvTranspose2d(z_dim, 2 * width, 7, 1, 0, bias=not batch_norm),  # 1x1 -> 7x7
@@ -148,7 +163,7 @@ class DCGANGenerator(nn.Module):
             nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=not batch_norm),  # 7x7 -> 14x14
             *norm(width),
             nn.ReLU(),
-            nn.ConvTranspose2d(width, 1, 4, 2, 1),  # 14x14 -> 28x28
+            *ending,
             nn.Tanh(),
         )
         init_dcgan_weights(self)

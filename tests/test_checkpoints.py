@@ -117,3 +117,18 @@ def test_every_shipped_generator_loads_and_samples_images_in_range(name):
 def test_shipped_weights_stay_under_10_mb():
     total = sum(p.stat().st_size for p in gan.pretrained.WEIGHTS.glob("*.pt"))
     assert total < 10 * 2**20
+
+
+def test_a_dcgan_checkpoint_saved_before_final_conv_still_loads(tmp_path):
+    # Checkpoints written before DCGANGenerator had the final_conv option hold the plain ending
+    # and no final_conv key; they must keep loading, with the architecture they were trained with.
+    torch.manual_seed(0)
+    G = gan.DCGANGenerator(width=8, final_conv=False)
+    path = gan.save_checkpoint(tmp_path / "old.pt", "dcgan", G)
+    ckpt = torch.load(path, weights_only=True)
+    del ckpt["generator_config"]["final_conv"]
+    torch.save(ckpt, path)
+    G2 = gan.load_generator(path, model="dcgan")
+    assert G2.config["final_conv"] is False
+    z = torch.randn(3, 100)
+    assert torch.equal(G.eval()(z), G2(z))

@@ -12,7 +12,8 @@ def test_train_then_sample_from_the_command_line(tmp_path, mnist_root, monkeypat
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     ckpt = tmp_path / "mlp.pt"
     assert main(["train", "mlp", "--seconds", "2", "--out", str(ckpt), "--log-every", "10", "--device", "cpu"]) == 0
-    assert gan.load_checkpoint(ckpt)["model"] == "mlp"
+    saved = gan.load_checkpoint(ckpt)
+    assert saved["model"] == "mlp" and saved["train_config"]["lr_g"] == saved["train_config"]["lr_d"] == 1e-3
     out = tmp_path / "samples.pt"
     assert main(["sample", str(ckpt), "--n", "16", "--out", str(out)]) == 0
     images = torch.load(out, weights_only=True)
@@ -40,6 +41,16 @@ def test_unknown_model_is_rejected_with_the_choices(capsys):
         main(["train", "vae", "--seconds", "1", "--out", "x.pt"])
     assert info.value.code == 2
     assert "invalid choice: 'vae' (choose from 'dcgan', 'mlp')" in capsys.readouterr().err
+
+
+def test_the_generator_can_get_its_own_learning_rate(tmp_path, mnist_root, monkeypatch):
+    monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
+    ckpt = tmp_path / "dcgan.pt"
+    args = ["train", "dcgan", "--seconds", "1", "--lr", "1e-3", "--lr-g", "2e-3", "--out", str(ckpt), "--device", "cpu"]
+    assert main(args) == 0
+    saved = gan.load_checkpoint(ckpt)
+    assert (saved["train_config"]["lr_d"], saved["train_config"]["lr_g"]) == (1e-3, 2e-3)
+    assert saved["generator_config"]["final_conv"] is True
 
 
 def test_training_needs_exactly_one_budget(capsys):

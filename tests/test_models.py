@@ -114,6 +114,21 @@ def test_dcgan_ablation_options_remove_batchnorm_and_swap_the_activation():
     kinds = {type(m) for m in D.modules()}
     assert torch.nn.ReLU in kinds and torch.nn.LeakyReLU not in kinds and torch.nn.BatchNorm2d not in kinds
     assert D(G(torch.randn(3, 100))).shape == (3, 1)
-    assert G.config == dict(z_dim=100, width=64, batch_norm=False)
+    assert G.config == dict(z_dim=100, width=64, batch_norm=False, final_conv=True)
     with pytest.raises(ValueError, match=r"DCGANDiscriminator: activation must be one of"):
         gan.DCGANDiscriminator(activation="tanh")
+
+
+def test_dcgan_generator_ends_in_a_stride_1_convolution_unless_asked_for_the_plain_ending():
+    torch.manual_seed(0)
+    G = gan.DCGANGenerator(width=8)
+    last = [m for m in G.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))][-1]
+    assert type(last) is torch.nn.Conv2d and last.stride == (1, 1) and last.in_channels == 4
+    plain = gan.DCGANGenerator(width=8, final_conv=False)
+    convs = [m for m in plain.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+    assert all(isinstance(m, torch.nn.ConvTranspose2d) for m in convs) and len(convs) == 3
+    for model in (G, plain):
+        images = model(torch.randn(2, 100))
+        assert images.shape == (2, 1, 28, 28) and images.abs().max() <= 1
+    with pytest.raises(ValueError, match="width must be at least 2"):
+        gan.DCGANGenerator(width=1)
