@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import torch
 from torch import nn
@@ -52,13 +53,7 @@ def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,
     path = Path(path)
     if model not in MODELS:
         raise ValueError(f"Unknown model {model!r}; known models: {model_names()}.")
-    if path.exists():
-        try:
-            load_checkpoint(path)
-        except CheckpointError:
-            raise FileExistsError(
-                f"{path} exists and is not a gan checkpoint; refusing to overwrite it. Choose another path."
-            ) from None
+    refuse_to_overwrite(path, load_checkpoint, "a gan checkpoint")
     from . import __version__
 
     payload = {"format": FORMAT, "package_version": __version__, "model": model,
@@ -67,6 +62,21 @@ def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,
         payload["discriminator_config"] = discriminator.config
         payload["discriminator"] = state_to_save(discriminator, half)
     return write_atomically(path, payload)
+
+
+def refuse_to_overwrite(path: Path, read: Callable[[Path], object], what: str) -> None:
+    """Raise ``FileExistsError`` when ``path`` exists and ``read`` refuses it with a ``CheckpointError``.
+
+    A save replaces an existing file only if it is itself ``what`` (e.g. "a gan checkpoint"), so nothing
+    else the user saved there is lost.
+    """
+    if path.exists():
+        try:
+            read(path)
+        except CheckpointError:
+            raise FileExistsError(
+                f"{path} exists and is not {what}; refusing to overwrite it. Choose another path."
+            ) from None
 
 
 def state_to_save(module: nn.Module, half: bool = False) -> dict:

@@ -350,16 +350,10 @@ def save_classifier(path: str | os.PathLike, result: SGANResult, config: SGANCon
     existing file is replaced only if it is itself a saved SGAN classifier.
     """
     from . import __version__
-    from .checkpoints import CheckpointError, state_to_save, write_atomically
+    from .checkpoints import refuse_to_overwrite, state_to_save, write_atomically
 
     path = Path(path)
-    if path.exists():
-        try:
-            _read(path)
-        except CheckpointError:
-            raise FileExistsError(
-                f"{path} exists and is not a saved SGAN classifier; refusing to overwrite it. Choose another path."
-            ) from None
+    refuse_to_overwrite(path, _read, "a saved SGAN classifier")
     payload = {"format": 1, "package_version": __version__, "model": _KIND, "discriminator_config": result.D.config,
                "discriminator": state_to_save(result.D, half), "train_config": asdict(config),
                "history": {"step": [int(v) for v in result.history["step"]],
