@@ -9,6 +9,8 @@ from torch import nn
 class PatternDiscriminator(nn.Module):
     """Chapter 3's police: 4 -> 3 -> 1 with sigmoids; returns the probability (N, 1) that a pattern is real."""
 
+    batch_independent = True  # each pattern is judged on its own (see gan.training.judge)
+
     def __init__(self, hidden: int = 3):
         super().__init__()
         self.net = nn.Sequential(
@@ -114,6 +116,7 @@ class MLPDiscriminator(nn.Module):
             raise ValueError(f"MLPDiscriminator: output must be 'logits' or 'sigmoid', got {output!r}.")
         self.config = dict(hidden=list(hidden), activation=activation, layer_norm=layer_norm, output=output,
                            batch_norm=batch_norm, dropout=dropout)
+        self.batch_independent = not batch_norm  # BatchNorm mixes the images of a batch (gan.training.judge)
         self.net = nn.Sequential(
             nn.Flatten(),
             *_mlp([28 * 28, *hidden], activation, layer_norm, batch_norm, dropout),
@@ -184,6 +187,7 @@ class DCGANDiscriminator(nn.Module):
         if activation not in ACTIVATIONS:
             raise ValueError(f"DCGANDiscriminator: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}.")
         self.config = dict(width=width, activation=activation, batch_norm=batch_norm)
+        self.batch_independent = not batch_norm  # BatchNorm mixes the images of a batch (gan.training.judge)
         self.net = nn.Sequential(
             nn.Conv2d(1, width, 4, 2, 1),  # 28 -> 14 (no BatchNorm on the input layer)
             ACTIVATIONS[activation](),

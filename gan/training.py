@@ -118,6 +118,19 @@ def frozen(module: nn.Module):
             p.requires_grad_(True)
 
 
+def judge(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return D's verdicts (D(real), D(fake)).
+
+    When ``D.batch_independent`` says that D judges every image on its own (no BatchNorm, which mixes a
+    batch's images), both batches go through D in one pass: the same verdicts, computed faster (one
+    matrix product of 2N rows instead of two of N). Otherwise, or when it is unsure, two passes.
+    """
+    if getattr(D, "batch_independent", False) and real.shape[1:] == fake.shape[1:]:
+        verdicts = D(torch.cat([real, fake]))
+        return verdicts[: len(real)], verdicts[len(real) :]
+    return D(real), D(fake)
+
+
 def train_step(G, D, real, z, opt_d, opt_g, config: TrainConfig) -> torch.Tensor:
     """Run one GAN step and return [d_loss, g_loss, mean D(x), mean D(G(z))] as one tensor (no host sync)."""
     loss = get_loss(config.loss)
@@ -126,8 +139,7 @@ def train_step(G, D, real, z, opt_d, opt_g, config: TrainConfig) -> torch.Tensor
     # so D's backward pass stops at D and computes no gradients for G's weights.
     opt_d.zero_grad(set_to_none=True)
     fake = G(z)
-    d_real = D(real)
-    d_fake = D(fake.detach())
+    d_real, d_fake = judge(D, real, fake.detach())
     d_loss = loss(d_real, 1.0) + loss(d_fake, 0.0)
     d_loss.backward()
     opt_d.step()

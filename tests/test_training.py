@@ -186,7 +186,8 @@ def test_generator_step_adds_nothing_to_the_discriminators_gradients():
     gan.train_step(G, D, real, z, opt_d, opt_g, config)
     # D's gradients after the whole step are exactly those of D's own loss: G's step added nothing
     mse = gan.get_loss("mse")
-    (mse(D0(real), 1.0) + mse(D0(G0(z).detach()), 0.0)).backward()
+    d_real, d_fake = gan.training.judge(D0, real, G0(z).detach())
+    (mse(d_real, 1.0) + mse(d_fake, 0.0)).backward()
     for p, p0 in zip(D.parameters(), D0.parameters()):
         assert torch.equal(p.grad, p0.grad)
     assert all(p.requires_grad for p in D.parameters())
@@ -290,3 +291,29 @@ def test_training_stores_convolutional_networks_channels_last_and_leaves_mlps_al
     gan.train_gan(G_mlp, D_mlp, lambda n: torch.rand(n, 1, 28, 28) * 2 - 1, lambda n: torch.randn(n, 4), config,
                   progress=False)
     assert all(p.is_contiguous() for p in [*G_mlp.parameters(), *D_mlp.parameters()])
+
+
+@pytest.mark.parametrize("make", [lambda: gan.MLPDiscriminator(hidden=(16, 8), layer_norm=True),
+                                  lambda: gan.MLPDiscriminator(hidden=(16,), batch_norm=True),
+                                  lambda: gan.DCGANDiscriminator(width=4),
+                                  lambda: gan.DCGANDiscriminator(width=4, batch_norm=False)])
+def test_judge_gives_the_verdicts_of_two_separate_passes(make):
+    gan.seed_everything(0)
+    D = make()
+    real, fake = torch.rand(6, 1, 28, 28) * 2 - 1, torch.rand(5, 1, 28, 28) * 2 - 1
+    d_real, d_fake = gan.training.judge(D, real, fake)
+    assert d_real.shape == (6, 1) and d_fake.shape == (5, 1)
+    torch.testing.assert_close(d_real, D(real))
+    torch.testing.assert_close(d_fake, D(fake))
+    # one pass only where BatchNorm does not mix the batch: with it, one pass would change the verdicts
+    has_batch_norm = any(isinstance(m, torch.nn.BatchNorm2d | torch.nn.BatchNorm1d) for m in D.modules())
+    assert D.batch_independent is not has_batch_norm
+
+
+def test_judge_keeps_two_passes_for_discriminators_that_compare_the_batch():
+    D = gan.toy.ToyDiscriminator(hidden=8, minibatch_std=True)
+    assert not getattr(D, "batch_independent", False)
+    real, fake = torch.randn(8, 2), torch.randn(8, 2) + 3
+    d_real, d_fake = gan.training.judge(D, real, fake)
+    torch.testing.assert_close(d_real, D(real))
+    torch.testing.assert_close(d_fake, D(fake))
