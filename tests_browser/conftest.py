@@ -123,6 +123,10 @@ class PageVisit:
     title: str = ""
     console_errors: list[str] = field(default_factory=list)  # console.error and uncaught exceptions
     failed_requests: list[str] = field(default_factory=list)  # HTTP >= 400 or network failures
+    # Requests the browser itself cancelled (net::ERR_ABORTED: a font asked for twice, the page closed
+    # while loading). Not the site's failure: a missing file is ERR_FILE_NOT_FOUND or HTTP 404, and the
+    # tests check separately that every image and MathJax font did load.
+    aborted_requests: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)  # blocked: anything not 127.0.0.1
     images: list[dict] = field(default_factory=list)  # {src, naturalWidth}
     math: dict = field(default_factory=dict)  # counts of math elements, rendered, errors; fonts
@@ -191,10 +195,12 @@ def open_page(browser, url: str, record: PageVisit):
     page = context.new_page()
     page.on("console", lambda msg: msg.type == "error" and record.console_errors.append(f"console: {msg.text}"))
     page.on("pageerror", lambda exc: record.console_errors.append(f"uncaught: {exc}"))
-    page.on(
-        "requestfailed",
-        lambda req: local_host(req.url) and record.failed_requests.append(f"{req.url} ({req.failure})"),
-    )
+    def failed(req):
+        if local_host(req.url):
+            aborted = req.failure and "ERR_ABORTED" in req.failure
+            (record.aborted_requests if aborted else record.failed_requests).append(f"{req.url} ({req.failure})")
+
+    page.on("requestfailed", failed)
     page.on(
         "response",
         lambda resp: resp.status >= 400 and record.failed_requests.append(f"{resp.url} (HTTP {resp.status})"),
