@@ -125,7 +125,7 @@ class PageVisit:
     failed_requests: list[str] = field(default_factory=list)  # HTTP >= 400 or network failures
     # Requests the browser itself cancelled (net::ERR_ABORTED: a font asked for twice, the page closed
     # while loading). Not the site's failure: a missing file is ERR_FILE_NOT_FOUND or HTTP 404, and the
-    # tests check separately that every image and MathJax font did load.
+    # tests check separately that every image has a width and that no MathJax font failed to load.
     aborted_requests: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)  # blocked: anything not 127.0.0.1
     images: list[dict] = field(default_factory=list)  # {src, naturalWidth}
@@ -195,6 +195,7 @@ def open_page(browser, url: str, record: PageVisit):
     page = context.new_page()
     page.on("console", lambda msg: msg.type == "error" and record.console_errors.append(f"console: {msg.text}"))
     page.on("pageerror", lambda exc: record.console_errors.append(f"uncaught: {exc}"))
+
     def failed(req):
         if local_host(req.url):
             aborted = req.failure and "ERR_ABORTED" in req.failure
