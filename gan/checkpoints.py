@@ -110,19 +110,27 @@ def write_atomically(path: Path, payload: dict) -> Path:
 def load_checkpoint(path: str | os.PathLike) -> dict:
     """Read and validate a checkpoint; raise ``CheckpointError`` (or FileNotFoundError) saying what is wrong."""
     path = Path(path)
-    ckpt = read_file(path, "checkpoint")
+    return validated(read_file(path, "checkpoint"), str(path))
+
+
+def validated(ckpt: object, where: str) -> dict:
+    """Return ``ckpt`` if it is a checkpoint this package can read, else raise ``CheckpointError`` about ``where``.
+
+    A DCGAN saved before the generator had its final 3x3 convolution gets ``final_conv=False`` in a
+    copy of its config; the caller's dict is not changed.
+    """
     if not isinstance(ckpt, dict) or any(key not in ckpt for key in _REQUIRED):
-        raise CheckpointError(f"{path} is not a gan checkpoint (it lacks the keys {list(_REQUIRED)}).")
+        raise CheckpointError(f"{where} is not a gan checkpoint (it lacks the keys {list(_REQUIRED)}).")
     if ckpt["format"] > FORMAT:
         raise CheckpointError(
-            f"{path} has checkpoint format {ckpt['format']}, newer than this package understands ({FORMAT}); "
+            f"{where} has checkpoint format {ckpt['format']}, newer than this package understands ({FORMAT}); "
             f"it was written by gan {ckpt['package_version']}. Upgrade the package."
         )
     if ckpt["model"] not in MODELS:
-        raise CheckpointError(f"{path} holds an unknown model {ckpt['model']!r}; known models: {model_names()}.")
+        raise CheckpointError(f"{where} holds an unknown model {ckpt['model']!r}; known models: {model_names()}.")
     if ckpt["model"] == "dcgan" and isinstance(ckpt["generator_config"], dict):
         # Saved before DCGANGenerator had its final 3x3 convolution: the plain ending, still loadable.
-        ckpt["generator_config"].setdefault("final_conv", False)
+        ckpt = {**ckpt, "generator_config": {"final_conv": False, **ckpt["generator_config"]}}
     return ckpt
 
 
@@ -148,8 +156,8 @@ def load_generator(source: str | os.PathLike | dict, model: str | None = None,
 
     With ``model`` given, a checkpoint of another model family is refused with a clear error.
     """
-    ckpt = source if isinstance(source, dict) else load_checkpoint(source)
     where = "the checkpoint" if isinstance(source, dict) else str(source)
+    ckpt = validated(source, where) if isinstance(source, dict) else load_checkpoint(source)
     if model is not None and ckpt["model"] != model:
         raise CheckpointError(f"{where} holds a {ckpt['model']!r} model, not {model!r}.")
     generator = build(ckpt["model"], "generator", ckpt["generator_config"])

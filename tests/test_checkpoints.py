@@ -132,3 +132,23 @@ def test_a_dcgan_checkpoint_saved_before_final_conv_still_loads(tmp_path):
     assert G2.config["final_conv"] is False
     z = torch.randn(3, 100)
     assert torch.equal(G.eval()(z), G2(z))
+
+
+def test_an_old_dcgan_checkpoint_loaded_by_hand_still_loads_and_is_not_changed():
+    # The same old checkpoint, read with torch.load and passed as a dict: the same validation runs,
+    # and the caller's dict keeps what it had.
+    torch.manual_seed(0)
+    G = gan.DCGANGenerator(width=8, final_conv=False)
+    ckpt = {"format": 1, "package_version": "0", "model": "dcgan", "generator_config": {"z_dim": 100, "width": 8},
+            "generator": G.state_dict()}
+    G2 = gan.load_generator(ckpt, model="dcgan")
+    assert G2.config["final_conv"] is False
+    assert ckpt["generator_config"] == {"z_dim": 100, "width": 8}
+    z = torch.randn(3, 100)
+    assert torch.equal(G.eval()(z), G2(z))
+
+
+@pytest.mark.parametrize("bad", [{}, {"model": "dcgan"}])
+def test_a_dict_that_is_not_a_checkpoint_is_refused_clearly(bad):
+    with pytest.raises(gan.CheckpointError, match="is not a gan checkpoint"):
+        gan.load_generator(bad)
