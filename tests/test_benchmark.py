@@ -50,3 +50,25 @@ def test_bad_arguments_are_rejected(bench, argv, capsys):
     with pytest.raises(SystemExit) as info:
         bench.main(argv)
     assert info.value.code == 2 and "error:" in capsys.readouterr().err
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, BENCH.parent / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_judge_benchmark_runs_and_finds_the_same_verdicts(mnist_root, monkeypatch, capsys):
+    monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
+    assert load_script("judge").main(["--rounds", "1", "--steps", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "one pass gives the two passes' verdicts: True" in out
+    assert "median ms per MLP GAN step: one pass" in out and "x faster" in out
+
+
+@pytest.mark.parametrize("argv", [["--rounds", "0"], ["--steps", "-3"], ["--steps", "many"]])
+def test_judge_benchmark_rejects_bad_arguments(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        load_script("judge").main(argv)
+    assert info.value.code == 2 and "error:" in capsys.readouterr().err
