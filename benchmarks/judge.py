@@ -1,6 +1,6 @@
 """Does judging real and fake images in one pass pay? Time one training step both ways, side by side.
 
-    GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/judge.py   # about 30 s on 2 CPU cores
+    GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/judge.py   # about 20 s on 2 CPU cores
 
 The MLP GAN with the package defaults (LayerNorm in D, so ``D.batch_independent`` is True and
 ``gan.training.judge`` sends the real batch and the fakes through D as one batch of 128) against the

@@ -1,4 +1,4 @@
-"""Smoke test of benchmarks/bench.py: a --quick run writes complete results. No speed is asserted."""
+"""Smoke tests of benchmarks/bench.py and benchmarks/judge.py: they run and write complete results. No speed is asserted."""
 
 import importlib.util
 import json
@@ -14,15 +14,25 @@ LOOPS = {("mlp", "reference"), ("mlp", "engine"), ("dcgan", "reference"), ("dcga
 HARDWARE = {"cpu", "threads", "device", "engine_precision", "torch", "torchvision", "python", "date"}
 
 
+def load_script(name: str):
+    """benchmarks/<name>.py, a script outside the package, imported as the module ``name``."""
+    spec = importlib.util.spec_from_file_location(name, BENCH.parent / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # a dataclass in it looks its module up there
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="module")
 def bench():
-    """benchmarks/bench.py, a script outside the package, imported as the module ``bench``."""
-    spec = importlib.util.spec_from_file_location("bench", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench"] = module  # its dataclass looks its module up there
-    spec.loader.exec_module(module)
-    yield module
+    yield load_script("bench")
     del sys.modules["bench"]
+
+
+@pytest.fixture(scope="module")
+def judge():
+    yield load_script("judge")
+    del sys.modules["judge"]
 
 
 def test_quick_run_writes_csv_and_json(bench, tmp_path, mnist_root, monkeypatch, capsys):
@@ -52,23 +62,16 @@ def test_bad_arguments_are_rejected(bench, argv, capsys):
     assert info.value.code == 2 and "error:" in capsys.readouterr().err
 
 
-def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, BENCH.parent / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_judge_benchmark_runs_and_finds_the_same_verdicts(mnist_root, monkeypatch, capsys):
+def test_judge_benchmark_runs_and_finds_the_same_verdicts(judge, mnist_root, monkeypatch, capsys):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
-    assert load_script("judge").main(["--rounds", "1", "--steps", "2"]) == 0
+    assert judge.main(["--rounds", "1", "--steps", "2"]) == 0
     out = capsys.readouterr().out
     assert "one pass gives the two passes' verdicts: True" in out
     assert "median ms per MLP GAN step: one pass" in out and "x faster" in out
 
 
 @pytest.mark.parametrize("argv", [["--rounds", "0"], ["--steps", "-3"], ["--steps", "many"]])
-def test_judge_benchmark_rejects_bad_arguments(argv, capsys):
+def test_judge_benchmark_rejects_bad_arguments(judge, argv, capsys):
     with pytest.raises(SystemExit) as info:
-        load_script("judge").main(argv)
+        judge.main(argv)
     assert info.value.code == 2 and "error:" in capsys.readouterr().err
