@@ -116,8 +116,9 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
 def validated(ckpt: object, where: str) -> dict:
     """Return ``ckpt`` if it is a checkpoint this package can read, else raise ``CheckpointError`` about ``where``.
 
-    A DCGAN saved before the generator had its final 3x3 convolution gets ``final_conv=False`` in a
-    copy of its config; the caller's dict is not changed.
+    A DCGAN saved before its networks had the options ``final_conv`` or ``refine`` was built without
+    those layers: it gets ``False`` for each missing option in a copy of its configs; the caller's dict
+    is not changed.
     """
     if not isinstance(ckpt, dict) or any(key not in ckpt for key in _REQUIRED):
         raise CheckpointError(f"{where} is not a gan checkpoint (it lacks the keys {list(_REQUIRED)}).")
@@ -129,8 +130,10 @@ def validated(ckpt: object, where: str) -> dict:
     if ckpt["model"] not in MODELS:
         raise CheckpointError(f"{where} holds an unknown model {ckpt['model']!r}; known models: {model_names()}.")
     if ckpt["model"] == "dcgan" and isinstance(ckpt["generator_config"], dict):
-        # Saved before DCGANGenerator had its final 3x3 convolution: the plain ending, still loadable.
-        ckpt = {**ckpt, "generator_config": {"final_conv": False, **ckpt["generator_config"]}}
+        # Saved before the DCGAN had its extra 3x3 convolutions: the plain layers, still loadable.
+        ckpt = {**ckpt, "generator_config": {"final_conv": False, "refine": False, **ckpt["generator_config"]}}
+        if isinstance(ckpt.get("discriminator_config"), dict):
+            ckpt["discriminator_config"] = {"refine": False, **ckpt["discriminator_config"]}
     return ckpt
 
 

@@ -120,25 +120,44 @@ def test_shipped_weights_stay_under_10_mb():
 
 
 def test_a_dcgan_checkpoint_saved_before_final_conv_still_loads(tmp_path):
-    # Checkpoints written before DCGANGenerator had the final_conv option hold the plain ending
-    # and no final_conv key; they must keep loading, with the architecture they were trained with.
+    # Checkpoints written before DCGANGenerator had the final_conv and refine options hold the plain
+    # layers and neither key; they must keep loading, with the architecture they were trained with.
     torch.manual_seed(0)
-    G = gan.DCGANGenerator(width=8, final_conv=False)
+    G = gan.DCGANGenerator(width=8, final_conv=False, refine=False)
     path = gan.save_checkpoint(tmp_path / "old.pt", "dcgan", G)
     ckpt = torch.load(path, weights_only=True)
-    del ckpt["generator_config"]["final_conv"]
+    del ckpt["generator_config"]["final_conv"], ckpt["generator_config"]["refine"]
     torch.save(ckpt, path)
     G2 = gan.load_generator(path, model="dcgan")
-    assert G2.config["final_conv"] is False
+    assert G2.config["final_conv"] is False and G2.config["refine"] is False
     z = torch.randn(3, 100)
     assert torch.equal(G.eval()(z), G2(z))
+
+
+def test_a_dcgan_checkpoint_saved_before_refine_still_loads_with_its_discriminator(tmp_path):
+    # Checkpoints with final_conv but without refine (the shipped DCGAN of package versions before
+    # refine): both networks' configs get refine=False, so their weights fit again.
+    torch.manual_seed(0)
+    G, D = gan.DCGANGenerator(width=8, refine=False), gan.DCGANDiscriminator(width=8, refine=False)
+    path = gan.save_checkpoint(tmp_path / "old.pt", "dcgan", G, D)
+    ckpt = torch.load(path, weights_only=True)
+    del ckpt["generator_config"]["refine"], ckpt["discriminator_config"]["refine"]
+    torch.save(ckpt, path)
+    loaded = gan.load_checkpoint(path)
+    assert loaded["generator_config"]["final_conv"] is True and loaded["generator_config"]["refine"] is False
+    D2 = gan.DCGANDiscriminator(**loaded["discriminator_config"])
+    D2.load_state_dict(loaded["discriminator"])
+    x = torch.randn(3, 1, 28, 28)
+    assert torch.equal(D.eval()(x), D2.eval()(x))
+    z = torch.randn(3, 100)
+    assert torch.equal(G.eval()(z), gan.load_generator(path)(z))
 
 
 def test_an_old_dcgan_checkpoint_loaded_by_hand_still_loads_and_is_not_changed():
     # The same old checkpoint, read with torch.load and passed as a dict: the same validation runs,
     # and the caller's dict keeps what it had.
     torch.manual_seed(0)
-    G = gan.DCGANGenerator(width=8, final_conv=False)
+    G = gan.DCGANGenerator(width=8, final_conv=False, refine=False)
     ckpt = {"format": 1, "package_version": "0", "model": "dcgan", "generator_config": {"z_dim": 100, "width": 8},
             "generator": G.state_dict()}
     G2 = gan.load_generator(ckpt, model="dcgan")

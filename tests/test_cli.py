@@ -50,7 +50,8 @@ def test_the_generator_can_get_its_own_learning_rate(tmp_path, mnist_root, monke
     assert main(args) == 0
     saved = gan.load_checkpoint(ckpt)
     assert (saved["train_config"]["lr_d"], saved["train_config"]["lr_g"]) == (1e-3, 2e-3)
-    assert saved["generator_config"]["final_conv"] is True
+    assert saved["generator_config"]["final_conv"] is True and saved["generator_config"]["refine"] is True
+    assert saved["discriminator_config"]["refine"] is True
 
 
 def test_training_needs_exactly_one_budget(capsys):

@@ -114,7 +114,8 @@ def test_dcgan_ablation_options_remove_batchnorm_and_swap_the_activation():
     kinds = {type(m) for m in D.modules()}
     assert torch.nn.ReLU in kinds and torch.nn.LeakyReLU not in kinds and torch.nn.BatchNorm2d not in kinds
     assert D(G(torch.randn(3, 100))).shape == (3, 1)
-    assert G.config == dict(z_dim=100, width=64, batch_norm=False, final_conv=True)
+    assert G.config == dict(z_dim=100, width=64, batch_norm=False, final_conv=True, refine=True)
+    assert D.config == dict(width=64, activation="relu", batch_norm=False, refine=True)
     with pytest.raises(ValueError, match=r"DCGANDiscriminator: activation must be one of"):
         gan.DCGANDiscriminator(activation="tanh")
 
@@ -124,7 +125,7 @@ def test_dcgan_generator_ends_in_a_stride_1_convolution_unless_asked_for_the_pla
     G = gan.DCGANGenerator(width=8)
     last = [m for m in G.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))][-1]
     assert type(last) is torch.nn.Conv2d and last.stride == (1, 1) and last.in_channels == 4
-    plain = gan.DCGANGenerator(width=8, final_conv=False)
+    plain = gan.DCGANGenerator(width=8, final_conv=False, refine=False)
     convs = [m for m in plain.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
     assert all(isinstance(m, torch.nn.ConvTranspose2d) for m in convs) and len(convs) == 3
     for model in (G, plain):
@@ -132,3 +133,30 @@ def test_dcgan_generator_ends_in_a_stride_1_convolution_unless_asked_for_the_pla
         assert images.shape == (2, 1, 28, 28) and images.abs().max() <= 1
     with pytest.raises(ValueError, match="width must be at least 2"):
         gan.DCGANGenerator(width=1)
+
+
+def conv_sizes(model, images):
+    """Return (kind, stride, input size, output size) of each convolution of ``model`` on ``images``."""
+    seen = []
+    hooks = [m.register_forward_hook(lambda m, i, o: seen.append((type(m).__name__, m.stride[0], i[0].shape[-1], o.shape[-1])))
+             for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+    model(images)
+    for h in hooks:
+        h.remove()
+    return seen
+
+
+def test_refine_adds_one_same_size_3x3_convolution_at_7x7_and_at_14x14_in_both_networks():
+    torch.manual_seed(0)
+    G, D = gan.DCGANGenerator(width=8), gan.DCGANDiscriminator(width=8)
+    plain_G, plain_D = gan.DCGANGenerator(width=8, refine=False), gan.DCGANDiscriminator(width=8, refine=False)
+    z, x = torch.randn(2, 100), torch.randn(2, 1, 28, 28)
+    for refined, plain, inputs in ((G, plain_G, z), (D, plain_D, x)):
+        extra = [c for c in conv_sizes(refined, inputs) if c not in conv_sizes(plain, inputs)]
+        assert sorted(extra) == [("Conv2d", 1, 7, 7), ("Conv2d", 1, 14, 14)], extra
+        assert all(m.kernel_size == (3, 3) for m in refined.modules() if isinstance(m, torch.nn.Conv2d)
+                   and m.stride == (1, 1) and m.out_channels > 1)
+    assert G(z).shape == plain_G(z).shape == (2, 1, 28, 28)
+    assert D(x).shape == plain_D(x).shape == (2, 1)
+    n_bn = lambda m: sum(isinstance(k, torch.nn.BatchNorm2d) for k in m.modules())
+    assert n_bn(G) == n_bn(plain_G) + 2 and n_bn(D) == n_bn(plain_D) + 2
