@@ -4,8 +4,8 @@
 
 Chapter 8's equal-time runs (the MLP GAN for 6,500 steps, the DCGAN for 500, both scored as they
 are at the end of training, without averaging), each under the same seed in both precisions, scored
-on 10,000 samples. "auto" is float32
-where the hardware has no bfloat16 arithmetic, and then both rows of a model are the same run.
+on 10,000 samples. "auto" is float32 where the hardware has no bfloat16 arithmetic, and then both
+rows of a model are the same run.
 """
 
 from __future__ import annotations

@@ -152,7 +152,8 @@ def test_refine_adds_one_same_size_3x3_convolution_at_7x7_and_at_14x14_in_both_n
     plain_G, plain_D = gan.DCGANGenerator(width=8, refine=False), gan.DCGANDiscriminator(width=8, refine=False)
     z, x = torch.randn(2, 100), torch.randn(2, 1, 28, 28)
     for refined, plain, inputs in ((G, plain_G, z), (D, plain_D, x)):
-        extra = [c for c in conv_sizes(refined, inputs) if c not in conv_sizes(plain, inputs)]
+        plain_convs = conv_sizes(plain, inputs)
+        extra = [c for c in conv_sizes(refined, inputs) if c not in plain_convs]
         assert sorted(extra) == [("Conv2d", 1, 7, 7), ("Conv2d", 1, 14, 14)], extra
         assert all(m.kernel_size == (3, 3) for m in refined.modules() if isinstance(m, torch.nn.Conv2d)
                    and m.stride == (1, 1) and m.out_channels > 1)
