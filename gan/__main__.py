@@ -30,12 +30,16 @@ def _train(args) -> int:
     if (args.seconds is None) == (args.epochs is None):
         print("give exactly one of --seconds S or --epochs E", file=sys.stderr)
         return 2
+    if args.g_width is not None and args.model != "dcgan":
+        print(f"--g-width sets the DCGAN generator's width; the {args.model} generator has none", file=sys.stderr)
+        return 2
     steps = None if args.epochs is None else args.epochs * (60_000 // args.batch_size)
     config = TrainConfig(steps=steps, seconds=args.seconds, batch_size=args.batch_size, loss="bce_logits",
                          lr_d=args.lr, lr_g=args.lr if args.lr_g is None else args.lr_g, ema=args.ema or None,
                          log_every=args.log_every, lr_decay=args.lr_decay, precision=args.precision)
     try:
-        result = train_mnist(args.model, config, device=args.device, seed=args.seed)
+        generator_config = None if args.g_width is None else {"width": args.g_width}
+        result = train_mnist(args.model, config, generator_config, device=args.device, seed=args.seed)
     except NonFiniteLossError as err:
         # Keep what was learned before the blow-up: the networks were restored to the last good step.
         good = err.result
@@ -116,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lr-g", type=float, default=None, help="the generator's learning rate, if not --lr")
     p.add_argument("--lr-decay", action="store_true", help="decay the learning rates linearly to 0 (needs --epochs)")
     p.add_argument("--ema", type=float, default=0.998, help="decay of the averaged generator saved (0: none)")
+    p.add_argument("--g-width", type=int, default=None,
+                   help="DCGAN only: the generator's width, its feature maps at 14x14 (twice that at 7x7; default 64)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the fastest available)")
     p.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default="auto",
