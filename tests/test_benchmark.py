@@ -1,4 +1,4 @@
-"""Smoke tests of benchmarks/bench.py and benchmarks/judge.py: they run and write complete results. No speed is asserted."""
+"""Smoke tests of the scripts in benchmarks/: they run and write or print complete results. No speed is asserted."""
 
 import importlib.util
 import json
@@ -33,6 +33,12 @@ def bench():
 def judge():
     yield load_script("judge")
     del sys.modules["judge"]
+
+
+@pytest.fixture(scope="module")
+def compile_script():
+    yield load_script("compile")
+    del sys.modules["compile"]
 
 
 def test_quick_run_writes_csv_and_json(bench, tmp_path, mnist_root, monkeypatch, capsys):
@@ -70,8 +76,18 @@ def test_judge_benchmark_runs_and_finds_the_same_verdicts(judge, mnist_root, mon
     assert "median ms per MLP GAN step: one pass" in out and "x faster" in out
 
 
-@pytest.mark.parametrize("argv", [["--rounds", "0"], ["--steps", "-3"], ["--steps", "many"]])
-def test_judge_benchmark_rejects_bad_arguments(judge, argv, capsys):
+def test_compile_benchmark_runs_and_finds_the_same_outputs(compile_script, mnist_root, monkeypatch, capsys):
+    monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
+    assert compile_script.main(["--models", "mlp", "--rounds", "1", "--steps", "2", "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "mlp, compiled: warm-up round (compilation included)" in out
+    assert "mlp: median ms per step, plain" in out and "x the plain speed" in out
+
+
+@pytest.mark.parametrize("script, argv", [("judge", ["--rounds", "0"]), ("judge", ["--steps", "-3"]),
+                                          ("judge", ["--steps", "many"]), ("compile_script", ["--rounds", "0"]),
+                                          ("compile_script", ["--steps", "-3"]), ("compile_script", ["--models", "vae"])])
+def test_small_benchmarks_reject_bad_arguments(script, argv, request, capsys):
     with pytest.raises(SystemExit) as info:
-        judge.main(argv)
+        request.getfixturevalue(script).main(argv)
     assert info.value.code == 2 and "error:" in capsys.readouterr().err

@@ -1,0 +1,111 @@
+"""Does torch.compile pay on this machine? Time training steps with plain and compiled networks, side by side.
+
+    GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/compile.py   # about 75 s on 2 CPU cores
+
+For the MLP GAN and the 28x28 DCGAN (package defaults, the engine's precision and layout), the same
+networks run ``gan.training.train_step`` as they are and wrapped in ``torch.compile``, in alternating
+rounds in one process after a warm-up round that includes the compilation. Prints how long the
+compilation took, each round's ms per step, the medians and their ratio. The engine leaves
+``torch.compile`` out on the CPU because of what this script measures (see the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import statistics
+import time
+
+import torch
+
+import gan
+from gan import TrainConfig, pick_device, precision_context, training_dtype
+from gan.training import _layout_for_speed, adam, train_step
+
+NETWORKS = {"mlp": (gan.MLPGenerator, gan.MLPDiscriminator), "dcgan": (gan.DCGANGenerator, gan.DCGANDiscriminator)}
+STEPS = {"mlp": 200, "dcgan": 20}  # per round: about a second of training on 2 CPU cores
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def compare(model: str, rounds: int, steps: int, device: torch.device) -> tuple[float, float, bool]:
+    """Return the median ms per step (plain, compiled) and whether both networks gave the same outputs."""
+    gen = gan.seed_everything(0)
+    stream = gan.batches(gan.load_mnist(train=True).images.to(device), 64, generator=gen)
+    config = TrainConfig(batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=1e-3)
+    G, D = (cls().to(device) for cls in NETWORKS[model])
+    _layout_for_speed(device, G, D)
+    dtype = training_dtype(config.precision, device, G, D)
+
+    variants = {}
+    for name in ("plain", "compiled"):
+        g, d = copy.deepcopy(G), copy.deepcopy(D)
+        opt_d, opt_g = adam(d.parameters(), config.lr_d, config.betas), adam(g.parameters(), config.lr_g, config.betas)
+        if name == "compiled":
+            batch_independent = getattr(d, "batch_independent", False)
+            g, d = torch.compile(g), torch.compile(d)
+            d.batch_independent = batch_independent  # so that gan.training.judge treats it as the plain D
+        variants[name] = (g, d, opt_d, opt_g)
+
+    z = torch.randn(64, G.z_dim, device=device)
+    with torch.no_grad():
+        plain_out, compiled_out = (variants[name][0].eval()(z) for name in variants)
+        same = torch.allclose(plain_out, compiled_out, atol=1e-4)
+        real = next(stream)  # float in [-1, 1]
+        same &= torch.allclose(variants["plain"][1].eval()(real), variants["compiled"][1].eval()(real), atol=1e-4)
+    for g, d, _, _ in variants.values():
+        g.train()
+        d.train()
+
+    def run_round(name: str) -> float:
+        g, d, opt_d, opt_g = variants[name]
+        start = time.perf_counter()
+        with precision_context(device, dtype):
+            for _ in range(steps):
+                train_step(g, d, next(stream), torch.randn(64, g.z_dim, device=device), opt_d, opt_g, config)
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        return (time.perf_counter() - start) / steps * 1000
+
+    for name in variants:  # warm-up round, discarded: for the compiled networks it includes the compilation
+        start = time.perf_counter()
+        run_round(name)
+        print(f"{model}, {name}: warm-up round (compilation included) {time.perf_counter() - start:.1f} s", flush=True)
+    times = {name: [] for name in variants}
+    for i in range(rounds):
+        for name in list(variants)[:: 1 if i % 2 == 0 else -1]:  # alternate which goes first
+            times[name].append(run_round(name))
+        print(f"{model} round {i + 1}: " + ", ".join(f"{n} {times[n][-1]:.2f} ms" for n in variants), flush=True)
+    plain, compiled = (statistics.median(times[name]) for name in variants)
+    print(f"{model}: median ms per step, plain {plain:.2f}, compiled {compiled:.2f}; compiled is "
+          f"{plain / compiled:.2f}x the plain speed ({str(dtype).removeprefix('torch.')} products)\n", flush=True)
+    return plain, compiled, bool(same)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", choices=list(NETWORKS), default=list(NETWORKS))
+    parser.add_argument("--rounds", type=positive_int, default=5, help="timed rounds per variant (default 5)")
+    parser.add_argument("--steps", type=positive_int, default=None,
+                        help="training steps per round (default: 200 for the MLP GAN, 20 for the DCGAN)")
+    parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: the fastest available)")
+    args = parser.parse_args(argv)
+    device = pick_device(args.device)
+
+    print(f"{torch.get_num_threads()} threads, torch {torch.__version__}, device {device}\n")
+    agree = True
+    for model in args.models:
+        _, _, same = compare(model, args.rounds, args.steps or STEPS[model], device)
+        if not same:
+            print(f"{model}: the compiled networks' outputs differ from the plain ones'")
+            agree = False
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
