@@ -19,6 +19,7 @@ import time
 import torch
 
 import gan
+from bench import positive, synchronize  # the sibling script's argument type and device wait
 from gan import TrainConfig, pick_device, precision_context, training_dtype
 from gan.training import _layout_for_speed, adam, train_step
 
@@ -26,15 +27,8 @@ NETWORKS = {"mlp": (gan.MLPGenerator, gan.MLPDiscriminator), "dcgan": (gan.DCGAN
 STEPS = {"mlp": 200, "dcgan": 20}  # per round: about a second of training on 2 CPU cores
 
 
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
-def compare(model: str, rounds: int, steps: int, device: torch.device) -> tuple[float, float, bool]:
-    """Return the median ms per step (plain, compiled) and whether both networks gave the same outputs."""
+def compare(model: str, rounds: int, steps: int, device: torch.device) -> bool:
+    """Print the ms per step of plain and compiled networks; return whether both gave the same outputs."""
     gen = gan.seed_everything(0)
     stream = gan.batches(gan.load_mnist(train=True).images.to(device), 64, generator=gen)
     config = TrainConfig(batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=1e-3)
@@ -64,12 +58,12 @@ def compare(model: str, rounds: int, steps: int, device: torch.device) -> tuple[
 
     def run_round(name: str) -> float:
         g, d, opt_d, opt_g = variants[name]
+        synchronize(device)
         start = time.perf_counter()
         with precision_context(device, dtype):
             for _ in range(steps):
                 train_step(g, d, next(stream), torch.randn(64, g.z_dim, device=device), opt_d, opt_g, config)
-        if device.type == "cuda":
-            torch.cuda.synchronize()
+        synchronize(device)
         return (time.perf_counter() - start) / steps * 1000
 
     for name in variants:  # warm-up round, discarded: for the compiled networks it includes the compilation
@@ -84,14 +78,14 @@ def compare(model: str, rounds: int, steps: int, device: torch.device) -> tuple[
     plain, compiled = (statistics.median(times[name]) for name in variants)
     print(f"{model}: median ms per step, plain {plain:.2f}, compiled {compiled:.2f}; compiled is "
           f"{plain / compiled:.2f}x the plain speed ({str(dtype).removeprefix('torch.')} products)\n", flush=True)
-    return plain, compiled, bool(same)
+    return bool(same)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=list(NETWORKS), default=list(NETWORKS))
-    parser.add_argument("--rounds", type=positive_int, default=5, help="timed rounds per variant (default 5)")
-    parser.add_argument("--steps", type=positive_int, default=None,
+    parser.add_argument("--rounds", type=positive(int), default=5, help="timed rounds per variant (default 5)")
+    parser.add_argument("--steps", type=positive(int), default=None,
                         help="training steps per round (default: 200 for the MLP GAN, 20 for the DCGAN)")
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: the fastest available)")
     args = parser.parse_args(argv)
@@ -100,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{torch.get_num_threads()} threads, torch {torch.__version__}, device {device}\n")
     agree = True
     for model in args.models:
-        _, _, same = compare(model, args.rounds, args.steps or STEPS[model], device)
-        if not same:
+        if not compare(model, args.rounds, args.steps or STEPS[model], device):
             print(f"{model}: the compiled networks' outputs differ from the plain ones'")
             agree = False
     return 0 if agree else 1

@@ -18,21 +18,15 @@ import time
 import torch
 
 import gan
+from bench import positive  # the sibling script's argument type
 from gan import TrainConfig, precision_context, training_dtype
 from gan.training import adam, judge, train_step
 
 
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=positive_int, default=7, help="timed rounds per variant (default 7)")
-    parser.add_argument("--steps", type=positive_int, default=200, help="training steps per round (default 200)")
+    parser.add_argument("--rounds", type=positive(int), default=7, help="timed rounds per variant (default 7)")
+    parser.add_argument("--steps", type=positive(int), default=200, help="training steps per round (default 200)")
     args = parser.parse_args(argv)
 
     gen = gan.seed_everything(0)

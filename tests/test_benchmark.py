@@ -15,7 +15,12 @@ HARDWARE = {"cpu", "threads", "device", "engine_precision", "torch", "torchvisio
 
 
 def load_script(name: str):
-    """benchmarks/<name>.py, a script outside the package, imported as the module ``name``."""
+    """benchmarks/<name>.py, a script outside the package, imported as the module ``name``.
+
+    As when Python runs it, its folder is on ``sys.path``, so that it can import its sibling scripts.
+    """
+    if str(BENCH.parent) not in sys.path:
+        sys.path.insert(0, str(BENCH.parent))
     spec = importlib.util.spec_from_file_location(name, BENCH.parent / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # a dataclass in it looks its module up there
