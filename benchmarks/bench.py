@@ -169,7 +169,8 @@ def reference_run(G: nn.Module, D: nn.Module, dataset, device: torch.device, ste
 def engine_run(G: nn.Module, D: nn.Module, images: torch.Tensor, device: torch.device, steps: int) -> int:
     """Train ``steps`` steps with ``gan.train_gan`` on in-memory uint8 ``images`` and return the images trained on."""
     stream = gan.batches(images, BATCH)
-    config = gan.TrainConfig(steps=steps, batch_size=BATCH, loss="bce_logits", lr_d=2e-4, lr_g=2e-4)
+    config = gan.TrainConfig(steps=steps, batch_size=BATCH, loss="bce_logits", lr_d=2e-4, lr_g=2e-4,
+                             precision="auto")
     gan.train_gan(G, D, lambda n: next(stream), lambda n: torch.randn(n, G.z_dim, device=device), config,
                   progress=False)
     return steps * BATCH
@@ -311,7 +312,7 @@ def quality_row(model: str, seconds: float, device: torch.device, mnist: gan.MNI
     """Train ``model`` with the engine for ``seconds`` and return its EMA generator's metrics as a row."""
     settings = QUALITY[model]
     config = gan.TrainConfig(steps=None, seconds=seconds, batch_size=BATCH, loss="bce_logits",
-                             lr_d=settings["lr_d"], lr_g=settings["lr_g"], ema=0.998)
+                             lr_d=settings["lr_d"], lr_g=settings["lr_g"], ema=0.998, precision="auto")
     result = gan.train_mnist(model, config, generator_config=settings["generator_config"], device=device,
                              data=mnist, progress=False)
     metrics = gan.metrics.evaluate(gan.sample(result.ema_generator, 10_000, seed=1))

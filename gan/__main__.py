@@ -33,13 +33,21 @@ def _train(args) -> int:
     if args.g_width is not None and args.model != "dcgan":
         print(f"--g-width sets the DCGAN generator's width; the {args.model} generator has none", file=sys.stderr)
         return 2
+    if args.refine and args.model != "dcgan":
+        print(f"--refine adds the DCGAN's 3x3 layers; the {args.model} networks have none", file=sys.stderr)
+        return 2
     steps = None if args.epochs is None else args.epochs * (60_000 // args.batch_size)
     config = TrainConfig(steps=steps, seconds=args.seconds, batch_size=args.batch_size, loss="bce_logits",
                          lr_d=args.lr, lr_g=args.lr if args.lr_g is None else args.lr_g, ema=args.ema or None,
                          log_every=args.log_every, lr_decay=args.lr_decay, precision=args.precision)
     try:
-        generator_config = None if args.g_width is None else {"width": args.g_width}
-        result = train_mnist(args.model, config, generator_config, device=args.device, seed=args.seed)
+        generator_config = {} if args.g_width is None else {"width": args.g_width}
+        discriminator_config = {}
+        if args.refine:
+            generator_config |= {"refine": True, "final_conv": True}
+            discriminator_config |= {"refine": True}
+        result = train_mnist(args.model, config, generator_config or None, discriminator_config or None,
+                             device=args.device, seed=args.seed)
     except NonFiniteLossError as err:
         # Keep what was learned before the blow-up: the networks were restored to the last good step.
         good = err.result
@@ -69,7 +77,7 @@ def _train(args) -> int:
 
 def _train_sgan(args) -> int:
     from .data import load_mnist
-    from .sgan import LONG_RUN, SGANConfig, labelled_index, save_classifier, train_sgan
+    from .sgan import LONG_RUN, SGANConfig, labelled_index, save_classifier, train_sgan, train_supervised
 
     settings = dict(LONG_RUN) if args.long else {}
     if args.steps is not None:
@@ -77,11 +85,13 @@ def _train_sgan(args) -> int:
     config = SGANConfig(**settings, eval_every=args.eval_every, precision=args.precision)
     data, test = load_mnist(train=True), load_mnist(train=False)
     labelled = labelled_index(data.labels, args.labels, seed=args.seed)
-    result = train_sgan(data, labelled, config, test=test, device=args.device, seed=args.seed)
+    fit = train_supervised if args.supervised else train_sgan
+    result = fit(data, labelled, config, test=test, device=args.device, seed=args.seed)
     for step, acc in zip(result.history["step"], result.history["test_accuracy"]):
         print(f"step {step:6d}: test accuracy {acc:.4f}")
     print(f"trained {config.steps} steps in {result.seconds:.0f} s on {args.labels} labels")
-    save_classifier(args.out, result, config, half=args.half, labels=args.labels, seed=args.seed)
+    save_classifier(args.out, result, config, half=args.half, labels=args.labels, seed=args.seed,
+                    method="supervised" if args.supervised else "SGAN")
     print(f"saved {args.out}")
     return 0
 
@@ -122,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ema", type=float, default=0.998, help="decay of the averaged generator saved (0: none)")
     p.add_argument("--g-width", type=int, default=None,
                    help="DCGAN only: the generator's width, its feature maps at 14x14 (twice that at 7x7; default 64)")
+    p.add_argument("--refine", action="store_true",
+                   help="DCGAN only: add our 3x3 layers to both networks (refine, final_conv), as the shipped DCGAN has")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the fastest available)")
     p.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default="auto",
@@ -150,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--long", action="store_true",
                    help="Salimans et al.'s networks and 15,000 steps (gan.sgan.LONG_RUN) instead of chapter 9's")
     p.add_argument("--steps", type=int, default=None, help="training steps (default: the chosen recipe's)")
+    p.add_argument("--supervised", action="store_true",
+                   help="train the baseline instead: the same discriminator on the labelled images only")
     p.add_argument("--eval-every", type=int, default=None, help="also record test accuracy every this many steps")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None)

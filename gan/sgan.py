@@ -161,7 +161,7 @@ class SGANConfig:
                                                          batch_norm=True))  # options of gan.MLPGenerator
     unsupervised_weight: float = 1.0  # D's loss: cross-entropy + this times the real/fake loss
     eval_every: int | None = None  # also record test accuracy every this many steps (None: only at the end)
-    precision: str = "auto"  # "auto": bfloat16 products where the hardware has them (gan.device.training_dtype)
+    precision: str = "float32"  # or "auto": bfloat16 products where the hardware has them, as in TrainConfig
 
     def __post_init__(self):
         for name in ("steps", "batch_size", "z_dim", "eval_every"):

@@ -34,7 +34,9 @@ class TrainConfig:
     saturating: bool = False  # G minimises log(1 - D(G(z))) instead of -log D(G(z))
     ema: float | None = None  # keep an exponential moving average of G's weights with this decay (e.g. 0.998)
     lr_decay: bool = False  # decay both learning rates linearly to 0 over ``steps`` (long runs)
-    precision: str = "auto"  # "auto": bfloat16 products where the hardware has them (gan.device.training_dtype)
+    # float32 by default, so that a run computes the same arithmetic on every CPU; "auto" runs the products
+    # in bfloat16 where the hardware has it (gan.device.training_dtype): faster there, but not elsewhere
+    precision: str = "float32"
     log_every: int = 100
 
     def __post_init__(self):

@@ -114,9 +114,11 @@ def test_every_shipped_generator_loads_and_samples_images_in_range(name):
     assert "metrics" in gan.pretrained.info(name)
 
 
-def test_shipped_weights_stay_under_10_mb():
+def test_shipped_weights_stay_under_14_mb():
+    # Colab installs the package from the repository: keep what it downloads small. The four SGAN
+    # seed runs (chapter 9's table, about 1.1 MB each in float16) raised the limit from 10 MB.
     total = sum(p.stat().st_size for p in gan.pretrained.WEIGHTS.glob("*.pt"))
-    assert total < 10 * 2**20
+    assert total < 14 * 2**20
 
 
 def test_a_dcgan_checkpoint_saved_before_final_conv_still_loads(tmp_path):
@@ -138,7 +140,7 @@ def test_a_dcgan_checkpoint_saved_before_refine_still_loads_with_its_discriminat
     # Checkpoints with final_conv but without refine (the shipped DCGAN of package versions before
     # refine): both networks' configs get refine=False, so their weights fit again.
     torch.manual_seed(0)
-    G, D = gan.DCGANGenerator(width=8, refine=False), gan.DCGANDiscriminator(width=8, refine=False)
+    G, D = gan.DCGANGenerator(width=8, final_conv=True), gan.DCGANDiscriminator(width=8)
     path = gan.save_checkpoint(tmp_path / "old.pt", "dcgan", G, D)
     ckpt = torch.load(path, weights_only=True)
     del ckpt["generator_config"]["refine"], ckpt["discriminator_config"]["refine"]

@@ -46,8 +46,8 @@ def test_unknown_model_is_rejected_with_the_choices(capsys):
 def test_the_generator_can_get_its_own_learning_rate_and_width(tmp_path, mnist_root, monkeypatch):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     ckpt = tmp_path / "dcgan.pt"
-    args = ["train", "dcgan", "--seconds", "1", "--lr", "1e-3", "--lr-g", "2e-3", "--g-width", "16", "--out", str(ckpt),
-            "--device", "cpu"]
+    args = ["train", "dcgan", "--seconds", "1", "--lr", "1e-3", "--lr-g", "2e-3", "--g-width", "16", "--refine",
+            "--out", str(ckpt), "--device", "cpu"]
     assert main(args) == 0
     saved = gan.load_checkpoint(ckpt)
     assert (saved["train_config"]["lr_d"], saved["train_config"]["lr_g"]) == (1e-3, 2e-3)
@@ -60,6 +60,11 @@ def test_the_generator_can_get_its_own_learning_rate_and_width(tmp_path, mnist_r
 def test_generator_width_is_refused_for_the_mlp_gan(capsys):
     assert main(["train", "mlp", "--seconds", "1", "--g-width", "128", "--out", "x.pt"]) == 2
     assert "--g-width sets the DCGAN generator's width; the mlp generator has none" in capsys.readouterr().err
+
+
+def test_refine_is_refused_for_the_mlp_gan(capsys):
+    assert main(["train", "mlp", "--seconds", "1", "--refine", "--out", "x.pt"]) == 2
+    assert "--refine adds the DCGAN's 3x3 layers; the mlp networks have none" in capsys.readouterr().err
 
 
 def test_training_needs_exactly_one_budget(capsys):

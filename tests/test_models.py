@@ -114,18 +114,18 @@ def test_dcgan_ablation_options_remove_batchnorm_and_swap_the_activation():
     kinds = {type(m) for m in D.modules()}
     assert torch.nn.ReLU in kinds and torch.nn.LeakyReLU not in kinds and torch.nn.BatchNorm2d not in kinds
     assert D(G(torch.randn(3, 100))).shape == (3, 1)
-    assert G.config == dict(z_dim=100, width=64, batch_norm=False, final_conv=True, refine=True)
-    assert D.config == dict(width=64, activation="relu", batch_norm=False, refine=True)
+    assert G.config == dict(z_dim=100, width=64, batch_norm=False, final_conv=False, refine=False)
+    assert D.config == dict(width=64, activation="relu", batch_norm=False, refine=False)
     with pytest.raises(ValueError, match=r"DCGANDiscriminator: activation must be one of"):
         gan.DCGANDiscriminator(activation="tanh")
 
 
-def test_dcgan_generator_ends_in_a_stride_1_convolution_unless_asked_for_the_plain_ending():
+def test_dcgan_generator_ends_in_a_stride_1_convolution_when_asked_and_is_radfords_by_default():
     torch.manual_seed(0)
-    G = gan.DCGANGenerator(width=8)
+    G = gan.DCGANGenerator(width=8, final_conv=True)
     last = [m for m in G.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))][-1]
     assert type(last) is torch.nn.Conv2d and last.stride == (1, 1) and last.in_channels == 4
-    plain = gan.DCGANGenerator(width=8, final_conv=False, refine=False)
+    plain = gan.DCGANGenerator(width=8)
     convs = [m for m in plain.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
     assert all(isinstance(m, torch.nn.ConvTranspose2d) for m in convs) and len(convs) == 3
     for model in (G, plain):
@@ -148,8 +148,8 @@ def conv_sizes(model, images):
 
 def test_refine_adds_one_same_size_3x3_convolution_at_7x7_and_at_14x14_in_both_networks():
     torch.manual_seed(0)
-    G, D = gan.DCGANGenerator(width=8), gan.DCGANDiscriminator(width=8)
-    plain_G, plain_D = gan.DCGANGenerator(width=8, refine=False), gan.DCGANDiscriminator(width=8, refine=False)
+    G, D = gan.DCGANGenerator(width=8, refine=True), gan.DCGANDiscriminator(width=8, refine=True)
+    plain_G, plain_D = gan.DCGANGenerator(width=8), gan.DCGANDiscriminator(width=8)
     z, x = torch.randn(2, 100), torch.randn(2, 1, 28, 28)
     for refined, plain, inputs in ((G, plain_G, z), (D, plain_D, x)):
         plain_convs = conv_sizes(plain, inputs)
