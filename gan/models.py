@@ -138,7 +138,7 @@ class DCGANGenerator(nn.Module):
     two layers of drawing instead of one; and ``final_conv=True`` makes the last transposed convolution
     draw ``width // 2`` feature maps at 28x28, from which a 3x3 convolution draws the image (the plain
     ending lets the transposed convolution draw the image itself).
-    ``batch_norm=False`` drops the BatchNorm layers (chapter 8's ablation; the convolutions then get biases).
+    ``batch_norm=False`` drops the BatchNorm layers (chapter 8, exercise 5; the convolutions then get biases).
     """
 
     def __init__(self, z_dim: int = 100, width: int = 64, batch_norm: bool = True, final_conv: bool = False,
@@ -190,7 +190,7 @@ class DCGANDiscriminator(nn.Module):
     """DCGAN discriminator for 28x28: strided convolutions 28 -> 14 -> 7, LeakyReLU, one logit (N, 1).
 
     Like the generator's option, ``refine=True`` adds a 3x3 convolution of stride 1 at 14x14 and at 7x7.
-    ``activation="relu"`` swaps LeakyReLU for ReLU (chapter 8's ablation).
+    ``activation="relu"`` swaps LeakyReLU for ReLU (chapter 8, exercise 5).
     """
 
     def __init__(self, width: int = 64, activation: str = "leaky_relu", batch_norm: bool = True,

@@ -30,6 +30,24 @@ def test_train_sgan_saves_a_classifier_with_its_history(tmp_path, mnist_root, mo
     assert D.config["weight_norm"] and "step      4: test accuracy" in capsys.readouterr().out
 
 
+def test_train_sgan_supervised_saves_the_baseline_with_its_method(tmp_path, mnist_root, monkeypatch):
+    monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
+    out = tmp_path / "baseline.pt"
+    args = ["train-sgan", "--supervised", "--steps", "4", "--seed", "1", "--out", str(out), "--device", "cpu"]
+    assert main(args) == 0
+    _, info = gan.sgan.load_classifier(out)
+    assert info["method"] == "supervised" and info["seed"] == 1 and info["labels"] == 100
+
+
+def test_the_shipped_sgan_seed_runs_are_chapter_9s_recipe():
+    for method, name in (("SGAN", "sgan"), ("supervised", "supervised")):
+        for seed in (1, 2):
+            _, info = gan.sgan.load_classifier(gan.pretrained.WEIGHTS / f"{name}_100_seed{seed}.pt")
+            assert (info["method"], info["seed"], info["labels"]) == (method, seed, 100)
+            assert info["train_config"]["steps"] == gan.sgan.SGANConfig().steps
+            assert info["train_config"]["precision"] == "float32"
+
+
 def test_sample_accepts_a_shipped_name(tmp_path):
     out = tmp_path / "s.pt"
     assert main(["sample", gan.pretrained.names()[0], "--n", "4", "--out", str(out)]) == 0
