@@ -80,7 +80,8 @@ def native_bf16(device: torch.device | str) -> bool:
     if device.type == "cuda":
         return torch.cuda.is_available() and torch.cuda.get_device_capability(device)[0] >= 8
     if device.type == "cpu":
-        if not torch.backends.cpu.get_cpu_capability().startswith("AVX512"):
+        capability = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
+        if capability is not None and not capability().startswith("AVX512"):
             return False  # e.g. ATEN_CPU_CAPABILITY=avx2: PyTorch was told not to use those instructions
         cpu = getattr(torch, "cpu", None)
         checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")

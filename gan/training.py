@@ -34,8 +34,8 @@ class TrainConfig:
     saturating: bool = False  # G minimises log(1 - D(G(z))) instead of -log D(G(z))
     ema: float | None = None  # keep an exponential moving average of G's weights with this decay (e.g. 0.998)
     lr_decay: bool = False  # decay both learning rates linearly to 0 over ``steps`` (long runs)
-    # float32 by default, so that a run computes the same arithmetic on every CPU; "auto" runs the products
-    # in bfloat16 where the hardware has it (gan.device.training_dtype): faster there, but not elsewhere
+    # float32 by default, so that a run computes in the same precision on every CPU; "auto" runs the
+    # products in bfloat16 where the hardware has it (gan.device.training_dtype): faster there only
     precision: str = "float32"
     log_every: int = 100
 

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 
@@ -60,3 +64,12 @@ def test_seed_everything_rejects_bad_seeds(seed):
 def test_seed_everything_rejects_bad_thread_counts():
     with pytest.raises(ValueError, match="threads must be a positive int"):
         gan.seed_everything(0, threads=0)
+
+
+def test_native_bf16_is_off_when_pytorch_is_restricted_below_avx512():
+    # ATEN_CPU_CAPABILITY=avx2 is how the book's budgets are checked for CPUs without bfloat16: "auto"
+    # precision must then pick float32, as it would on such a CPU.
+    env = {**os.environ, "ATEN_CPU_CAPABILITY": "avx2"}
+    out = subprocess.run([sys.executable, "-c", "import gan; print(gan.native_bf16('cpu'))"], env=env,
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
