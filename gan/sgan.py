@@ -342,6 +342,14 @@ SHIPPED = WEIGHTS / "sgan_classifier.pt"
 _KIND = "sgan-classifier"
 
 
+def shipped_seed_run(method: str, seed: int) -> Path:
+    """Return the file of chapter 9's shipped run of ``method`` ("SGAN" or "supervised") on 100 labels, seed 1 or 2."""
+    if method not in ("SGAN", "supervised") or seed not in (1, 2):
+        raise ValueError(f"shipped_seed_run: the package ships methods 'SGAN' and 'supervised' for seeds 1 and 2, "
+                         f"got method={method!r}, seed={seed!r}.")
+    return WEIGHTS / f"{method.lower()}_100_seed{seed}.pt"
+
+
 def save_classifier(path: str | os.PathLike, result: SGANResult, config: SGANConfig, half: bool = False,
                     **extra) -> Path:
     """Save the classifier of ``result`` (trained with ``config``) with its history, atomically; return the path.

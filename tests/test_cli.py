@@ -40,12 +40,14 @@ def test_train_sgan_supervised_saves_the_baseline_with_its_method(tmp_path, mnis
 
 
 def test_the_shipped_sgan_seed_runs_are_chapter_9s_recipe():
-    for method, name in (("SGAN", "sgan"), ("supervised", "supervised")):
+    for method in ("SGAN", "supervised"):
         for seed in (1, 2):
-            _, info = gan.sgan.load_classifier(gan.pretrained.WEIGHTS / f"{name}_100_seed{seed}.pt")
+            _, info = gan.sgan.load_classifier(gan.sgan.shipped_seed_run(method, seed))
             assert (info["method"], info["seed"], info["labels"]) == (method, seed, 100)
             assert info["train_config"]["steps"] == gan.sgan.SGANConfig().steps
             assert info["train_config"]["precision"] == "float32"
+    with pytest.raises(ValueError, match="ships methods 'SGAN' and 'supervised' for seeds 1 and 2"):
+        gan.sgan.shipped_seed_run("SGAN", 0)
 
 
 def test_sample_accepts_a_shipped_name(tmp_path):
