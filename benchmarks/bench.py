@@ -350,6 +350,17 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def write_study(rows: list[dict], out: Path) -> None:
+    """Write a study's rows to the CSV ``out`` with the machine in every row, atomically (a partial file never lands)."""
+    table = pd.DataFrame(rows)
+    table["machine"] = f"{cpu_model()}, {torch.backends.cpu.get_cpu_capability()}, torch {torch.__version__}, float32"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    table.to_csv(tmp, index=False)
+    tmp.replace(out)
+    print(f"wrote {out}")
+
+
 def hardware(device: torch.device) -> dict:
     """Return what the timings depend on: CPU, thread count, device, library versions, and the date."""
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type

@@ -13,7 +13,7 @@ from .data import (
     ring_of_gaussians,
     to_float,
 )
-from . import latent, metrics, pretrained, sgan, toy
+from . import ladder, latent, metrics, pretrained, sgan, toy
 from .checkpoints import CheckpointError, load_checkpoint, load_generator, save_checkpoint
 from .classifier import MNISTClassifier, load_classifier
 from .device import available_devices, native_bf16, pick_device, precision_context, seed_everything, training_dtype

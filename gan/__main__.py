@@ -77,21 +77,27 @@ def _train(args) -> int:
 
 def _train_sgan(args) -> int:
     from .data import load_mnist
-    from .sgan import LONG_RUN, SGANConfig, labelled_index, save_classifier, train_sgan, train_supervised
+    from .sgan import (LONG_RUN, SUPERVISED_LR, SGANConfig, accuracy, labelled_index, save_classifier, train_sgan,
+                       train_supervised, validation_split)
 
     settings = dict(LONG_RUN) if args.long else {}
+    if args.supervised:
+        settings["lr"] = SUPERVISED_LR  # the baseline's own rate, chosen on the validation images
     if args.steps is not None:
         settings["steps"] = args.steps
     config = SGANConfig(**settings, eval_every=args.eval_every, precision=args.precision)
-    data, test = load_mnist(train=True), load_mnist(train=False)
+    # Held-out training images watch the run; the test set is read once, at the end.
+    data, validation = validation_split(load_mnist(train=True))
     labelled = labelled_index(data.labels, args.labels, seed=args.seed)
     fit = train_supervised if args.supervised else train_sgan
-    result = fit(data, labelled, config, test=test, device=args.device, seed=args.seed)
-    for step, acc in zip(result.history["step"], result.history["test_accuracy"]):
-        print(f"step {step:6d}: test accuracy {acc:.4f}")
-    print(f"trained {config.steps} steps in {result.seconds:.0f} s on {args.labels} labels")
+    result = fit(data, labelled, config, validation=validation, device=args.device, seed=args.seed)
+    for step, acc in zip(result.history["step"], result.history["val_accuracy"]):
+        print(f"step {step:6d}: validation accuracy {acc:.4f}")
+    test_accuracy = accuracy(result.D, load_mnist(train=False))
+    print(f"trained {config.steps} steps in {result.seconds:.0f} s on {args.labels} labels; "
+          f"test accuracy {test_accuracy:.4f}")
     save_classifier(args.out, result, config, half=args.half, labels=args.labels, seed=args.seed,
-                    method="supervised" if args.supervised else "SGAN")
+                    method="supervised" if args.supervised else "SGAN", test_accuracy=test_accuracy)
     print(f"saved {args.out}")
     return 0
 
@@ -164,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--steps", type=int, default=None, help="training steps (default: the chosen recipe's)")
     p.add_argument("--supervised", action="store_true",
                    help="train the baseline instead: the same discriminator on the labelled images only")
-    p.add_argument("--eval-every", type=int, default=None, help="also record test accuracy every this many steps")
+    p.add_argument("--eval-every", type=int, default=None, help="also record validation accuracy every this many steps")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None)
     p.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default="auto")

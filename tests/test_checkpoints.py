@@ -114,11 +114,11 @@ def test_every_shipped_generator_loads_and_samples_images_in_range(name):
     assert "metrics" in gan.pretrained.info(name)
 
 
-def test_shipped_weights_stay_under_14_mb():
-    # Colab installs the package from the repository: keep what it downloads small. The four SGAN
+def test_shipped_weights_stay_under_16_mb():
+    # Colab installs the package from the repository: keep what it downloads small. The six SGAN
     # seed runs (chapter 9's table, about 1.1 MB each in float16) raised the limit from 10 MB.
     total = sum(p.stat().st_size for p in gan.pretrained.WEIGHTS.glob("*.pt"))
-    assert total < 14 * 2**20
+    assert total < 16 * 2**20
 
 
 def test_a_dcgan_checkpoint_saved_before_final_conv_still_loads(tmp_path):

@@ -27,7 +27,10 @@ def test_train_sgan_saves_a_classifier_with_its_history(tmp_path, mnist_root, mo
     assert main(["train-sgan", "--long", "--steps", "4", "--eval-every", "2", "--out", str(out), "--device", "cpu"]) == 0
     D, info = gan.sgan.load_classifier(out)
     assert info["history"]["step"] == [2, 4] and info["train_config"]["unsupervised_weight"] == 0.5
-    assert D.config["weight_norm"] and "step      4: test accuracy" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert D.config["weight_norm"] and "step      4: validation accuracy" in out and "; test accuracy" in out
+    assert len(info["history"]["val_accuracy"]) == 2  # the validation curve; the test set read once:
+    assert info["test_accuracy"] == gan.sgan.accuracy(D, gan.load_mnist(train=False))
 
 
 def test_train_sgan_supervised_saves_the_baseline_with_its_method(tmp_path, mnist_root, monkeypatch):
@@ -41,13 +44,15 @@ def test_train_sgan_supervised_saves_the_baseline_with_its_method(tmp_path, mnis
 
 def test_the_shipped_sgan_seed_runs_are_chapter_9s_recipe():
     for method in ("SGAN", "supervised"):
-        for seed in (1, 2):
+        for seed in gan.sgan.SHIPPED_SEEDS:
             _, info = gan.sgan.load_classifier(gan.sgan.shipped_seed_run(method, seed))
             assert (info["method"], info["seed"], info["labels"]) == (method, seed, 100)
             assert info["train_config"]["steps"] == gan.sgan.SGANConfig().steps
-            assert info["train_config"]["precision"] == "float32"
-    with pytest.raises(ValueError, match="ships methods 'SGAN' and 'supervised' for seeds 1 and 2"):
-        gan.sgan.shipped_seed_run("SGAN", 0)
+            assert info["train_config"]["precision"] == "float32" and info["format"] == 2
+            # watched on held-out training images, scored once on the test set
+            assert len(info["history"]["val_accuracy"]) == 10 and info["test_accuracy"] > 0.7
+    with pytest.raises(ValueError, match="ships methods 'SGAN' and 'supervised' for seeds 0, 1 and 2"):
+        gan.sgan.shipped_seed_run("SGAN", 3)
 
 
 def test_sample_accepts_a_shipped_name(tmp_path):

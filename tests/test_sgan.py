@@ -84,7 +84,7 @@ def test_tiny_sgan_and_baseline_beat_chance():
     index = sgan.labelled_index(data.labels, 20)
     test = _toy_mnist(200, seed=1)
     for train in (sgan.train_sgan, sgan.train_supervised):
-        result = train(data, index, FAST, test=test, device="cpu", seed=0)
+        result = train(data, index, FAST, validation=test, device="cpu", seed=0)
         assert result.accuracy > 0.5, (train.__name__, result.history)
     assert result.G is None  # the baseline has no generator
 
@@ -95,11 +95,27 @@ def test_precision_is_checked_and_bfloat16_training_runs():
     data = _toy_mnist()
     index = sgan.labelled_index(data.labels, 20)
     config = sgan.SGANConfig(**{**FAST.__dict__, "steps": 10, "precision": "bfloat16"})
-    result = sgan.train_sgan(data, index, config, test=data)
+    result = sgan.train_sgan(data, index, config, validation=data)
     assert result.precision == "bfloat16" and 0.0 <= result.accuracy <= 1.0
     assert all(p.dtype == torch.float32 for p in result.D.parameters())
     # FAST's small networks are below gan.device.BF16_MIN_PARAMETERS: "auto" stays in float32.
     assert sgan.train_supervised(data, index, FAST).precision == "float32"
+
+
+def test_validation_split_holds_out_a_fixed_disjoint_part():
+    data = gan.MNIST(torch.zeros(1000, 1, 28, 28, dtype=torch.uint8), torch.arange(1000))  # label i marks image i
+    train, val = sgan.validation_split(data, n=100)
+    assert len(train) == 900 and len(val) == 100
+    assert set(train.labels.tolist()).isdisjoint(val.labels.tolist())
+    assert sorted(train.labels.tolist() + val.labels.tolist()) == list(range(1000))
+    again, _ = sgan.validation_split(data, n=100)
+    assert torch.equal(again.labels, train.labels)  # fixed by the split's seed, not the run's
+    assert not torch.equal(sgan.validation_split(data, n=100, seed=1)[1].labels, val.labels)
+    assert torch.equal(train.labels, train.labels.sort().values)  # the kept images stay in order
+    with pytest.raises(ValueError, match="n must be an int in"):
+        sgan.validation_split(data, n=1000)
+    with pytest.raises(TypeError, match="validation must be a gan.MNIST"):
+        sgan.train_sgan(_toy_mnist(), sgan.labelled_index(_toy_mnist().labels, 20), FAST, validation=data.images)
 
 
 def test_gaussian_noise_is_normal_uncorrelated_between_calls_seeded_and_off_in_eval():
@@ -130,7 +146,7 @@ def test_weight_norm_and_unsupervised_weight_train_and_are_checked():
     index = sgan.labelled_index(data.labels, 20)
     config = sgan.SGANConfig(**{**FAST.__dict__, "unsupervised_weight": 0.5,
                                 "discriminator": dict(hidden=(64, 32), weight_norm=True)})
-    result = sgan.train_sgan(data, index, config, test=_toy_mnist(200, seed=1), device="cpu", seed=0)
+    result = sgan.train_sgan(data, index, config, validation=_toy_mnist(200, seed=1), device="cpu", seed=0)
     assert result.accuracy > 0.5, result.history
     assert sgan.LONG_RUN["discriminator"]["weight_norm"] and sgan.SGANConfig(**sgan.LONG_RUN).steps > 10_000
 
@@ -139,12 +155,12 @@ def test_saved_classifier_round_trips_and_other_files_are_refused(tmp_path):
     data = _toy_mnist()
     index = sgan.labelled_index(data.labels, 20)
     config = sgan.SGANConfig(**{**FAST.__dict__, "discriminator": dict(hidden=(64, 32), weight_norm=True)})
-    result = sgan.train_sgan(data, index, config, test=data, device="cpu", seed=0)
+    result = sgan.train_sgan(data, index, config, validation=data, device="cpu", seed=0)
     path = sgan.save_classifier(tmp_path / "c.pt", result, config, labels=20)
     D, info = sgan.load_classifier(path)
     x = gan.to_float(data.images[:50])
     assert torch.equal(D(x), result.D(x)) and not D.training
-    assert info["labels"] == 20 and info["history"]["test_accuracy"] == list(result.history["test_accuracy"])
+    assert info["labels"] == 20 and info["history"]["val_accuracy"] == list(result.history["val_accuracy"])
     assert info["train_config"]["steps"] == config.steps
     other = tmp_path / "mlp.pt"
     gan.save_checkpoint(other, "mlp", gan.MLPGenerator())
@@ -165,3 +181,9 @@ def test_shipped_classifier_reaches_97_percent_with_100_labels(mnist_root):
     D, info = sgan.load_classifier()
     assert info["labels"] == 100 and info["train_config"]["steps"] == sgan.LONG_RUN["steps"]
     assert sgan.accuracy(D, gan.load_mnist(train=False)) >= 0.97
+
+
+def test_the_stored_baseline_study_matches_todays_budget_and_rate():
+    study = sgan.baseline_lr_study()
+    assert study.step.max() == sgan.SGANConfig().steps and sorted(study.seed.unique()) == [0, 1, 2]
+    assert sgan.SUPERVISED_LR in set(study.lr)
