@@ -4,7 +4,8 @@
 
 Trains the baseline (``gan.sgan.train_supervised``, chapter 9's budget, 100 labels) at each learning rate
 of ``RATES`` for seeds 0, 1 and 2, records validation accuracy every 500 steps and, at the end, the
-share of the last hidden layer's units that are active (ReLU above zero) on some validation image.
+share of the last hidden layer's units that are active (ReLU above zero) on some of the 10,000 validation
+images (``gan.sgan.active_share``).
 Writes ``gan/studies/sgan_baseline_lr.csv`` (``gan.sgan.baseline_lr_study()`` reads it) with the machine it ran on. The test set
 is not read.
 """
@@ -27,12 +28,6 @@ from bench import write_study  # noqa: E402
 OUT = gan.pretrained.STUDIES / "sgan_baseline_lr.csv"  # read back by gan.sgan.baseline_lr_study()
 
 
-@torch.no_grad()
-def active_share(D: torch.nn.Module, images: torch.Tensor) -> float:
-    """The share of the last hidden layer's units that are above zero for at least one of ``images``."""
-    return (D.features(gan.to_float(images)) > 0).any(0).float().mean().item()
-
-
 def main() -> int:
     train, validation = sgan.validation_split(gan.load_mnist(train=True))
     rows = []
@@ -41,7 +36,7 @@ def main() -> int:
             index = sgan.labelled_index(train.labels, 100, seed=seed)
             config = sgan.SGANConfig(lr=lr, eval_every=500)
             run = sgan.train_supervised(train, index, config, validation=validation, device="cpu", seed=seed)
-            alive = active_share(run.D, validation.images[:2000])
+            alive = sgan.active_share(run.D, validation)
             for step, acc in zip(run.history.step, run.history.val_accuracy):
                 rows.append(dict(lr=lr, seed=seed, step=int(step), val_accuracy=round(float(acc), 4),
                                  last_layer_active=round(alive, 3) if step == config.steps else None))

@@ -94,30 +94,44 @@ def frechet_distance(feats_a: torch.Tensor, feats_b: torch.Tensor) -> float:
     return float((mu_a - mu_b).square().sum() + cov_a.trace() + cov_b.trace() - 2 * inner.sqrt().sum())
 
 
+def _squared_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """|a_i - b_j|^2 for every pair, as |a|^2 + |b|^2 - 2 a.b: one matrix product, no square roots."""
+    return torch.addmm(b.square().sum(1)[None, :], a, b.T, alpha=-2).add_(a.square().sum(1)[:, None]).clamp_(min=0)
+
+
 def _knn_radii(feats: torch.Tensor, k: int) -> torch.Tensor:
-    radii = []
-    for chunk in feats.split(2000):
-        # the (k+1)-th smallest distance: the nearest is the point itself
-        radii.append(torch.cdist(chunk, feats).topk(k + 1, dim=1, largest=False).values[:, -1])
-    return torch.cat(radii)
+    """The squared distance from each point to its k-th nearest other point (the (k+1)-th: the nearest is itself)."""
+    return torch.cat([_squared_distances(chunk, feats).topk(k + 1, dim=1, largest=False).values[:, -1]
+                      for chunk in feats.split(2000)])
 
 
-def _within(points: torch.Tensor, centres: torch.Tensor, radii: torch.Tensor) -> float:
-    inside = [(torch.cdist(chunk, centres) <= radii).any(1) for chunk in points.split(2000)]
-    return float(torch.cat(inside).double().mean())
-
-
-def precision_recall(real_feats: torch.Tensor, fake_feats: torch.Tensor, k: int = 3) -> tuple[float, float]:
+def precision_recall(real_feats: torch.Tensor, fake_feats: torch.Tensor, k: int = 3,
+                     real_radii: torch.Tensor | None = None) -> tuple[float, float]:
     """Return (precision, recall) with k-NN manifolds (Kynkäänniemi et al. 2019), each in [0, 1].
 
-    Precision: the share of fakes inside the real data's manifold (quality).
-    Recall: the share of real data inside the fakes' manifold (coverage).
+    Precision: the share of fakes inside the real data's manifold (quality): within the k-th
+    nearest-neighbour distance of some real point. Recall: the share of real data inside the fakes'
+    manifold (coverage). ``real_radii`` (``_knn_radii(real_feats, k)``) may be passed to save
+    recomputing them for the same real set. One pass over the fake-to-real distances answers both.
     """
     real, fake = real_feats.float(), fake_feats.float()
-    return _within(fake, real, _knn_radii(real, k)), _within(real, fake, _knn_radii(fake, k))
+    real_radii = _knn_radii(real, k) if real_radii is None else real_radii
+    fake_radii = _knn_radii(fake, k)
+    fake_inside, real_inside = [], torch.zeros(len(real), dtype=torch.bool)
+    for chunk, chunk_radii in zip(fake.split(2000), fake_radii.split(2000)):
+        d2 = _squared_distances(chunk, real)  # rows: these fakes, columns: every real point
+        fake_inside.append((d2 <= real_radii[None, :]).any(1))
+        real_inside |= (d2 <= chunk_radii[:, None]).any(0)
+    return float(torch.cat(fake_inside).double().mean()), float(real_inside.double().mean())
 
 
 _precision_recall = precision_recall
+
+
+@lru_cache(maxsize=4)
+def _test_radii(n: int, k: int = 3) -> torch.Tensor:
+    """``_knn_radii`` of the test set's features (``_test_set(n)``): the same for every ``evaluate`` call."""
+    return _knn_radii(_test_set(n)[1].float(), k)
 
 
 @lru_cache(maxsize=4)
@@ -157,12 +171,34 @@ def evaluate(images: torch.Tensor, n_reference: int = 10_000, precision_recall: 
         "frechet_distance": frechet_distance(feats, real_feats),
     }
     if precision_recall:
-        metrics["precision"], metrics["recall"] = _precision_recall(real_feats, feats)
+        metrics["precision"], metrics["recall"] = _precision_recall(real_feats, feats, real_radii=_test_radii(n_reference))
     return metrics
 
 
+def floor_images(n: int = 10_000) -> torch.Tensor:
+    """Return ``n`` real MNIST training images (uint8), a fixed random subset (seed 1): the floor's sample.
+
+    Not the first ``n``: a prefix of a file is not a random sample of it (MNIST's test set is ordered by
+    source, chapter 10), and the first 10,000 training images score a clearly larger Fréchet distance
+    than a random 10,000. The metrics' classifier was trained on the whole training set, so it has seen
+    these images; it has not seen the test images they are compared with.
+    """
+    train = load_mnist(train=True).images
+    return train[floor_indices(n, len(train))]
+
+
+def floor_indices(n: int, size: int = 60_000) -> torch.Tensor:
+    """Return the indices into the training set (of ``size`` images) that ``floor_images(n)`` takes."""
+    if not isinstance(n, int) or isinstance(n, bool) or not 0 < n <= size:
+        raise ValueError(f"floor_images: n must be an int in [1, {size}], got {n!r}.")
+    return torch.randperm(size, generator=torch.Generator().manual_seed(1))[:n]
+
+
 @lru_cache(maxsize=4)
-def real_data_floor(n: int = 10_000) -> dict[str, float]:
-    """Return ``evaluate`` of ``n`` real MNIST training images: the value each metric takes for real data."""
-    images = to_float(load_mnist(train=True).images[:n])
-    return evaluate(images)
+def real_data_floor(n: int = 10_000, n_reference: int = 10_000) -> dict[str, float]:
+    """Return ``evaluate`` of ``n`` real training images (``floor_images``) against ``n_reference`` test images.
+
+    The value each metric takes for real data: the floor a generator's samples are measured against,
+    with as many samples as theirs (the Fréchet distance grows as the samples shrink).
+    """
+    return evaluate(to_float(floor_images(n)), n_reference=n_reference)

@@ -257,6 +257,23 @@ def accuracy(model: nn.Module, data: MNIST, batch_size: int = 2000) -> float:
     return correct / len(data)
 
 
+@torch.no_grad()
+def active_share(model: nn.Module, data: MNIST, batch_size: int = 2000) -> float:
+    """Return the share of ``model``'s last hidden units (``model.features``) above zero for some image of ``data``.
+
+    0 means a dead layer: every unit is zero on every image, so the classifier gives all images the same digit.
+    """
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    alive = None
+    for start in range(0, len(data), batch_size):
+        active = (model.features(to_float(data.images[start : start + batch_size].to(device))) > 0).any(0)
+        alive = active if alive is None else alive | active
+    model.train(was_training)
+    return alive.float().mean().item()
+
+
 def _check_split(data: MNIST, index: torch.Tensor) -> torch.Tensor:
     if not isinstance(data, MNIST):
         raise TypeError(f"data must be a gan.MNIST such as gan.load_mnist(), got {type(data).__name__}.")

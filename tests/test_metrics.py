@@ -106,3 +106,18 @@ def test_a_smaller_reference_is_a_random_subset_not_the_first_test_images(mnist_
     assert subset.shape == (5_000, full.shape[1])
     assert metrics.frechet_distance(subset, full) < metrics.frechet_distance(full[:5_000], full) / 3
     assert torch.equal(metrics._test_set.__wrapped__(5_000)[1], subset)  # the same subset every time
+
+
+def test_the_floor_scores_a_random_sample_of_the_training_set_not_its_first_images(mnist_root, monkeypatch):
+    monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
+    train = gan.load_mnist(train=True).images
+    chosen = metrics.floor_images(1_000)
+    assert chosen.shape == (1_000, 1, 28, 28) and torch.equal(chosen, metrics.floor_images(1_000))  # fixed
+    assert not torch.equal(chosen[:100], train[:100])
+    index = metrics.floor_indices(1_000)
+    assert torch.equal(chosen, train[index]) and len(index.unique()) == 1_000
+    # drawn from the whole set, not a block of it: every sixth of the set gives about a sixth of the sample
+    per_sixth = torch.bincount(index // 10_000, minlength=6)
+    assert per_sixth.min() > 120 and per_sixth.max() < 215, per_sixth
+    with pytest.raises(ValueError, match="floor_images: n must be an int"):
+        metrics.floor_images(0)
