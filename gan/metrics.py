@@ -96,7 +96,8 @@ def frechet_distance(feats_a: torch.Tensor, feats_b: torch.Tensor) -> float:
 
 def _squared_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """|a_i - b_j|^2 for every pair, as |a|^2 + |b|^2 - 2 a.b: one matrix product, no square roots."""
-    return torch.addmm(b.square().sum(1)[None, :], a, b.T, alpha=-2).add_(a.square().sum(1)[:, None]).clamp_(min=0)
+    d2 = torch.addmm(b.square().sum(1)[None, :], a, b.T, alpha=-2)  # |b|^2 - 2 a.b
+    return d2.add_(a.square().sum(1)[:, None]).clamp_(min=0)
 
 
 def _knn_radii(feats: torch.Tensor, k: int) -> torch.Tensor:
@@ -106,22 +107,26 @@ def _knn_radii(feats: torch.Tensor, k: int) -> torch.Tensor:
 
 
 def precision_recall(real_feats: torch.Tensor, fake_feats: torch.Tensor, k: int = 3,
-                     real_radii: torch.Tensor | None = None) -> tuple[float, float]:
+                     real_sq_radii: torch.Tensor | None = None) -> tuple[float, float]:
     """Return (precision, recall) with k-NN manifolds (Kynkäänniemi et al. 2019), each in [0, 1].
 
     Precision: the share of fakes inside the real data's manifold (quality): within the k-th
     nearest-neighbour distance of some real point. Recall: the share of real data inside the fakes'
-    manifold (coverage). ``real_radii`` (``_knn_radii(real_feats, k)``) may be passed to save
-    recomputing them for the same real set. One pass over the fake-to-real distances answers both.
+    manifold (coverage). ``real_sq_radii``, the *squared* radii ``_knn_radii(real_feats, k)`` with the
+    same ``k``, may be passed to save recomputing them for the same real set. One pass over the
+    fake-to-real distances answers both questions.
     """
     real, fake = real_feats.float(), fake_feats.float()
-    real_radii = _knn_radii(real, k) if real_radii is None else real_radii
-    fake_radii = _knn_radii(fake, k)
-    fake_inside, real_inside = [], torch.zeros(len(real), dtype=torch.bool)
-    for chunk, chunk_radii in zip(fake.split(2000), fake_radii.split(2000)):
+    real_sq_radii = _knn_radii(real, k) if real_sq_radii is None else real_sq_radii.to(real.device)
+    if real_sq_radii.shape != (len(real),):
+        raise ValueError(f"real_sq_radii must hold one squared radius per real point ({len(real)}), "
+                         f"got shape {tuple(real_sq_radii.shape)}.")
+    fake_sq_radii = _knn_radii(fake, k)
+    fake_inside, real_inside = [], torch.zeros(len(real), dtype=torch.bool, device=real.device)
+    for chunk, chunk_sq_radii in zip(fake.split(2000), fake_sq_radii.split(2000)):
         d2 = _squared_distances(chunk, real)  # rows: these fakes, columns: every real point
-        fake_inside.append((d2 <= real_radii[None, :]).any(1))
-        real_inside |= (d2 <= chunk_radii[:, None]).any(0)
+        fake_inside.append((d2 <= real_sq_radii[None, :]).any(1))
+        real_inside |= (d2 <= chunk_sq_radii[:, None]).any(0)
     return float(torch.cat(fake_inside).double().mean()), float(real_inside.double().mean())
 
 
@@ -130,7 +135,7 @@ _precision_recall = precision_recall
 
 @lru_cache(maxsize=4)
 def _test_radii(n: int, k: int = 3) -> torch.Tensor:
-    """``_knn_radii`` of the test set's features (``_test_set(n)``): the same for every ``evaluate`` call."""
+    """``_knn_radii`` (squared) of the test set's features (``_test_set(n)``): the same for every ``evaluate`` call."""
     return _knn_radii(_test_set(n)[1].float(), k)
 
 
@@ -171,7 +176,7 @@ def evaluate(images: torch.Tensor, n_reference: int = 10_000, precision_recall: 
         "frechet_distance": frechet_distance(feats, real_feats),
     }
     if precision_recall:
-        metrics["precision"], metrics["recall"] = _precision_recall(real_feats, feats, real_radii=_test_radii(n_reference))
+        metrics["precision"], metrics["recall"] = _precision_recall(real_feats, feats, real_sq_radii=_test_radii(n_reference))
     return metrics
 
 

@@ -121,3 +121,26 @@ def test_the_floor_scores_a_random_sample_of_the_training_set_not_its_first_imag
     assert per_sixth.min() > 120 and per_sixth.max() < 215, per_sixth
     with pytest.raises(ValueError, match="floor_images: n must be an int"):
         metrics.floor_images(0)
+
+
+def test_precision_recall_matches_the_definition_computed_by_brute_force():
+    # Kynkaanniemi et al.: a point's radius is the distance to its k-th nearest other point; precision is
+    # the share of fakes within the radius of some real point, recall the share of reals within some fake's.
+    gen = torch.Generator().manual_seed(0)
+    real = torch.randn(2500, 8, generator=gen)  # more than one chunk of 2,000
+    fake = torch.randn(2300, 8, generator=gen) * 0.8 + 0.6
+    k = 3
+
+    def radii(points):
+        return torch.cdist(points, points).topk(k + 1, dim=1, largest=False).values[:, -1]
+
+    def within(points, centres, r):
+        return (torch.cdist(points, centres) <= r[None, :]).any(1).double().mean().item()
+
+    expected = (within(fake, real, radii(real)), within(real, fake, radii(fake)))
+    assert metrics.precision_recall(real, fake, k) == pytest.approx(expected, abs=1e-3)
+    cached = metrics._knn_radii(real, k)
+    assert metrics.precision_recall(real, fake, k, real_sq_radii=cached) == metrics.precision_recall(real, fake, k)
+    assert 0.1 < expected[0] < 0.97 and 0.1 < expected[1] < 0.97  # a case where both questions have work to do
+    with pytest.raises(ValueError, match="one squared radius per real point"):
+        metrics.precision_recall(real, fake, k, real_sq_radii=cached[:10])
