@@ -137,10 +137,8 @@ def validation_split(data: MNIST, n: int = VALIDATION, seed: int = 0) -> tuple[M
         raise TypeError(f"validation_split: data must be a gan.MNIST such as gan.load_mnist(), got {type(data).__name__}.")
     if not isinstance(n, int) or isinstance(n, bool) or not 0 < n < len(data):
         raise ValueError(f"validation_split: n must be an int in [1, {len(data) - 1}], got {n!r}.")
-    held_out = torch.zeros(len(data), dtype=torch.bool)
-    held_out[torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))[:n]] = True
-    keep = (~held_out).nonzero().flatten()
-    val = held_out.nonzero().flatten()
+    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
+    val, keep = order[:n].sort().values, order[n:].sort().values
     return MNIST(data.images[keep], data.labels[keep]), MNIST(data.images[val], data.labels[val])
 
 
@@ -243,17 +241,23 @@ class SGANResult:
         return float(self.history["val_accuracy"].iloc[-1]) if len(self.history) else float("nan")
 
 
-@torch.no_grad()
-def accuracy(model: nn.Module, data: MNIST, batch_size: int = 2000) -> float:
-    """Return the fraction of ``data`` that ``model`` (eval mode for the call) classifies correctly."""
+def _in_eval_mode(model: nn.Module, data: MNIST, batch_size: int):
+    """Yield ``data`` as (images in [-1, 1], labels) batches on ``model``'s device, with ``model`` in eval mode meanwhile."""
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
-    correct = 0
-    for start in range(0, len(data), batch_size):
-        x = to_float(data.images[start : start + batch_size].to(device))
-        correct += (model(x).argmax(1) == data.labels[start : start + batch_size].to(device)).sum().item()
-    model.train(was_training)
+    try:
+        for start in range(0, len(data), batch_size):
+            yield (to_float(data.images[start : start + batch_size].to(device)),
+                   data.labels[start : start + batch_size].to(device))
+    finally:
+        model.train(was_training)
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, data: MNIST, batch_size: int = 2000) -> float:
+    """Return the fraction of ``data`` that ``model`` (eval mode for the call) classifies correctly."""
+    correct = sum((model(x).argmax(1) == y).sum().item() for x, y in _in_eval_mode(model, data, batch_size))
     return correct / len(data)
 
 
@@ -263,14 +267,10 @@ def active_share(model: nn.Module, data: MNIST, batch_size: int = 2000) -> float
 
     0 means a dead layer: every unit is zero on every image, so the classifier gives all images the same digit.
     """
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
     alive = None
-    for start in range(0, len(data), batch_size):
-        active = (model.features(to_float(data.images[start : start + batch_size].to(device))) > 0).any(0)
+    for x, _ in _in_eval_mode(model, data, batch_size):
+        active = (model.features(x) > 0).any(0)
         alive = active if alive is None else alive | active
-    model.train(was_training)
     return alive.float().mean().item()
 
 
