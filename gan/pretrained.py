@@ -40,3 +40,14 @@ def info(name: str) -> dict:
     """Return what the shipped checkpoint ``name`` records besides its weights (model, settings, metrics)."""
     ckpt = load_checkpoint(path(name))
     return {k: v for k, v in ckpt.items() if k not in ("generator", "discriminator")}
+
+
+def study(name: str) -> "pd.DataFrame":
+    """Return the stored results of the study ``benchmarks/<name>.py`` wrote: ``gan/studies/<name>.csv``."""
+    import pandas as pd
+
+    file = STUDIES / f"{name}.csv"
+    if not file.exists():
+        shipped = sorted(p.stem for p in STUDIES.glob("*.csv"))
+        raise ValueError(f"No stored study {name!r}; shipped ones: {shipped}. benchmarks/{name}.py would make it.")
+    return pd.read_csv(file)

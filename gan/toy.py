@@ -4,6 +4,7 @@ The remedies live where they act. On the discriminator: packing (PacGAN, ``pack`
 standard deviation (``minibatch_std``); on the generator: the seeds (``noise``, ``z_dim``); on the training
 step: the Wasserstein loss with gradient penalty (``objective="wgan-gp"``) and the unrolled
 discriminator (``unroll``). ``train_toy`` trains any combination under one ``TrainConfig``.
+``RECIPES`` holds three methods as their authors ran them on the ring, and ``train_recipe`` trains one.
 """
 
 from __future__ import annotations
@@ -19,23 +20,55 @@ from .data import ring_centres, ring_of_gaussians
 from .losses import generator_loss, get_loss
 from .training import TrainConfig, TrainResult, make_optimizer
 
+ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh}
+
+
+class Maxout(nn.Module):
+    """A maxout layer (Goodfellow et al. 2013): ``pieces`` linear units per output, keeping the largest."""
+
+    def __init__(self, n_in: int, n_out: int, pieces: int = 5):
+        super().__init__()
+        self.pieces = pieces
+        self.linear = nn.Linear(n_in, n_out * pieces)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x).unflatten(-1, (-1, self.pieces)).amax(-1)
+
+
+def _hidden(n_in: int, n_out: int, activation: str, batch_norm: bool = False) -> list[nn.Module]:
+    """Return one hidden layer: Linear (+ BatchNorm) + activation, or one Maxout layer."""
+    if activation == "maxout":
+        return [Maxout(n_in, n_out)]
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS) + ['maxout']}, got {activation!r}.")
+    layers = [nn.Linear(n_in, n_out, bias=not batch_norm)]
+    if batch_norm:
+        layers.append(nn.BatchNorm1d(n_out))
+    return [*layers, ACTIVATIONS[activation]()]
+
+
+def _check_layers(layers, at_least: int, who: str) -> None:
+    if not isinstance(layers, int) or isinstance(layers, bool) or layers < at_least:
+        raise ValueError(f"{who}: layers must be an int >= {at_least}, got {layers!r}.")
+
 
 class ToyGenerator(nn.Module):
-    """2-D generator: z (N, z_dim) -> hidden -> hidden -> points (N, 2), unbounded.
+    """2-D generator: z (N, z_dim) -> ``layers`` hidden layers of ``hidden`` units -> points (N, 2), unbounded.
 
     ``noise`` is the seed distribution that ``seeds`` draws from: "normal" (standard normal) or "uniform" (in [0, 1)).
+    ``activation`` is "relu", "leaky_relu" or "tanh"; ``batch_norm=True`` puts a BatchNorm before each one.
     """
 
-    def __init__(self, z_dim: int = 2, hidden: int = 128, noise: str = "normal"):
+    def __init__(self, z_dim: int = 2, hidden: int = 128, noise: str = "normal", layers: int = 2,
+                 activation: str = "relu", batch_norm: bool = False):
         super().__init__()
         if noise not in ("normal", "uniform"):
             raise ValueError(f"ToyGenerator: noise must be 'normal' or 'uniform', got {noise!r}.")
+        _check_layers(layers, 1, "ToyGenerator")
         self.z_dim, self.noise = z_dim, noise
+        widths = [z_dim] + [hidden] * layers
         self.net = nn.Sequential(
-            nn.Linear(z_dim, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, hidden),
-            nn.ReLU(),
+            *[m for n_in, n_out in zip(widths, widths[1:]) for m in _hidden(n_in, n_out, activation, batch_norm)],
             nn.Linear(hidden, 2),
         )
 
@@ -54,18 +87,21 @@ class ToyDiscriminator(nn.Module):
 
     ``pack > 1`` (PacGAN) judges ``pack`` points together, so a batch of identical points is easy to
     spot. ``minibatch_std=True`` appends the batch's mean standard deviation of the first hidden layer
-    as one more feature, so D sees how varied the whole batch is.
+    as one more feature, so D sees how varied the whole batch is. ``layers`` hidden layers of ``hidden``
+    units, each "leaky_relu" (slope 0.2), "relu", "tanh" or "maxout" (5 pieces).
     """
 
-    def __init__(self, hidden: int = 128, pack: int = 1, minibatch_std: bool = False):
+    def __init__(self, hidden: int = 128, pack: int = 1, minibatch_std: bool = False, layers: int = 2,
+                 activation: str = "leaky_relu"):
         super().__init__()
         if not isinstance(pack, int) or pack < 1:
             raise ValueError(f"ToyDiscriminator: pack must be a positive int, got {pack!r}.")
+        _check_layers(layers, 2, "ToyDiscriminator")
         self.pack, self.minibatch_std = pack, minibatch_std
-        self.first = nn.Sequential(nn.Linear(2 * pack, hidden), nn.LeakyReLU(0.2))
+        self.first = nn.Sequential(*_hidden(2 * pack, hidden, activation))
         self.rest = nn.Sequential(
-            nn.Linear(hidden + int(minibatch_std), hidden),
-            nn.LeakyReLU(0.2),
+            *_hidden(hidden + int(minibatch_std), hidden, activation),
+            *[m for _ in range(layers - 2) for m in _hidden(hidden, hidden, activation)],
             nn.Linear(hidden, 1),
         )
 
@@ -114,11 +150,16 @@ def modes_covered(points: torch.Tensor, centres: torch.Tensor, std: float, sigma
 
 @torch.no_grad()
 def sample_points(G: nn.Module, n: int = 2000, seed: int | None = 0) -> torch.Tensor:
-    """Return ``n`` points (n, 2) from ``G`` on the CPU, from ``G.seeds`` drawn with ``seed``."""
+    """Return ``n`` points (n, 2) from ``G`` in eval mode on the CPU, from ``G.seeds`` drawn with ``seed``."""
     device = next(G.parameters()).device
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     z = G.seeds(n, generator=gen).to(device)
-    return G(z).cpu()
+    was_training = G.training
+    G.eval()  # a BatchNorm generator draws with its running statistics, not this batch's
+    try:
+        return G(z).cpu()
+    finally:
+        G.train(was_training)
 
 
 def ring_scores(G: nn.Module, std: float, modes: int = 8, radius: float = 2.0, n: int = 2000,
@@ -131,12 +172,47 @@ def ring_scores(G: nn.Module, std: float, modes: int = 8, radius: float = 2.0, n
 # --- training: one step per objective, one loop for all ---
 
 
-def gan_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, unroll: int = 0,
-             unroll_lr: float | None = None) -> torch.Tensor:
-    """Run one (optionally unrolled) non-saturating GAN step and return [d_loss, g_loss] as one tensor.
+def unrolled_parameters(D: nn.Module, real: torch.Tensor, fake: torch.Tensor, opt_d: torch.optim.Optimizer,
+                        steps: int) -> dict[str, torch.Tensor]:
+    """Return D's parameters after ``steps`` more steps of its own optimiser on this batch, as a graph.
 
-    With ``unroll > 0`` the generator is trained against D after ``unroll`` plain SGD steps of size
-    ``unroll_lr`` (default ``config.lr_d``), differentiated through; D itself takes only its usual step.
+    The steps repeat what ``opt_d`` would do (Adam with its current moments, or plain SGD) but stay
+    differentiable (``create_graph=True``), so a loss on the result has a gradient with respect to ``fake``.
+    """
+    loss = get_loss("bce_logits")
+    group = opt_d.param_groups[0]
+    params = dict(D.named_parameters())
+    adam = isinstance(opt_d, torch.optim.Adam)
+    if not adam and group.get("momentum", 0):
+        raise ValueError("unrolling follows Adam or plain SGD; this discriminator's SGD has momentum.")
+    if adam:
+        (b1, b2), eps = group["betas"], group["eps"]
+        state = {name: opt_d.state[p] for name, p in params.items()}
+        m = {name: s["exp_avg"] for name, s in state.items()}
+        v = {name: s["exp_avg_sq"] for name, s in state.items()}
+        t = int(next(iter(state.values()))["step"])
+    for k in range(1, steps + 1):
+        inner = loss(functional_call(D, params, real), 1.0) + loss(functional_call(D, params, fake), 0.0)
+        grads = dict(zip(params, torch.autograd.grad(inner, list(params.values()), create_graph=True)))
+        if not adam:
+            params = {name: p - group["lr"] * grads[name] for name, p in params.items()}
+            continue
+        for name, p in params.items():
+            m[name] = b1 * m[name] + (1 - b1) * grads[name]
+            v[name] = b2 * v[name] + (1 - b2) * grads[name].square()
+            m_hat, v_hat = m[name] / (1 - b1 ** (t + k)), v[name] / (1 - b2 ** (t + k))
+            # 1e-30 keeps the square root differentiable where a gradient is exactly 0
+            params[name] = p - group["lr"] * m_hat / ((v_hat + 1e-30).sqrt() + eps)
+    return params
+
+
+def gan_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, unroll: int = 0) -> torch.Tensor:
+    """Run one (optionally unrolled) GAN step and return [d_loss, g_loss] as one tensor.
+
+    D minimises BCE on its logits; G the non-saturating loss, or the saturating one with
+    ``config.saturating``. With ``unroll > 0`` the generator is trained against D as it will be after
+    ``unroll`` more steps of its own optimiser on this batch, differentiated through
+    (Metz et al. 2016 unroll Adam); D itself takes only its usual step.
     """
     loss = get_loss("bce_logits")
     opt_d.zero_grad(set_to_none=True)
@@ -147,17 +223,12 @@ def gan_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, unroll: int = 0,
 
     opt_g.zero_grad(set_to_none=True)
     if unroll:
-        # G answers not today's D but D after `unroll` more SGD steps, and differentiates through those
-        # steps (create_graph=True): a G that piles onto one mode sees D's coming reaction and stops.
-        step_size = config.lr_d if unroll_lr is None else unroll_lr
-        params = dict(D.named_parameters())
-        for _ in range(unroll):
-            inner = loss(functional_call(D, params, real), 1.0) + loss(functional_call(D, params, fake), 0.0)
-            grads = torch.autograd.grad(inner, list(params.values()), create_graph=True)
-            params = {name: p - step_size * g for (name, p), g in zip(params.items(), grads)}
-        g_loss = generator_loss(functional_call(D, params, fake), "bce_logits")
+        # G answers not today's D but D after `unroll` more steps, and differentiates through those
+        # steps: a G that piles onto one mode sees D's coming reaction and stops.
+        d_fake = functional_call(D, unrolled_parameters(D, real, fake, opt_d, unroll), fake)
     else:
-        g_loss = generator_loss(D(fake), "bce_logits")
+        d_fake = D(fake)
+    g_loss = generator_loss(d_fake, "bce_logits", saturating=config.saturating)
     g_loss.backward()
     opt_g.step()
     return torch.stack([d_loss, g_loss]).detach()
@@ -171,14 +242,15 @@ def gradient_penalty(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> to
     return (grad.flatten(1).norm(dim=1) - 1).square().mean()
 
 
-def wgan_gp_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, n_critic: int = 5,
+def wgan_gp_step(G, D, next_real, z, opt_d, opt_g, config: TrainConfig, n_critic: int = 5,
                  gp_weight: float = 10.0) -> torch.Tensor:
-    """Run ``n_critic`` critic steps and one generator step of WGAN-GP; return [d_loss, g_loss] as one tensor."""
+    """Run ``n_critic`` critic steps, each on a fresh real batch ``next_real()``, and one generator step
+    of WGAN-GP; return [d_loss, g_loss] as one tensor."""
     # The critic scores instead of classifying: it wants high scores on real data, low on fakes.
-    # Reusing the same real batch for every critic step keeps the data budget equal to the other methods.
     for _ in range(n_critic):
+        real = next_real()
         opt_d.zero_grad(set_to_none=True)
-        fake = G(G.seeds(len(z)).to(z.device)).detach()
+        fake = G(G.seeds(len(real)).to(real.device)).detach()
         d_loss = D(fake).mean() - D(real).mean() + gp_weight * gradient_penalty(D, real, fake)
         d_loss.backward()
         opt_d.step()
@@ -190,13 +262,13 @@ def wgan_gp_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, n_critic: int
 
 
 def train_toy(G: nn.Module, D: nn.Module, config: TrainConfig, std: float = 0.05, objective: str = "gan",
-              unroll: int = 0, unroll_lr: float | None = None, anneal: bool = False, seed: int = 0,
+              unroll: int = 0, n_critic: int = 5, gp_weight: float = 10.0, anneal: bool = False, seed: int = 0,
               callback=None) -> TrainResult:
     """Train ``G`` against ``D`` on the ring of 8 Gaussians (radius 2, ``std``) and return a ``TrainResult``.
 
-    ``objective`` is "gan" (non-saturating BCE on logits, optionally ``unroll``-ed) or "wgan-gp".
-    ``unroll`` is the number of look-ahead SGD steps of D that G differentiates through (0: none), each of
-    size ``unroll_lr`` (default ``config.lr_d``). ``anneal=True`` lowers both learning rates linearly to 0.
+    ``objective`` is "gan" (BCE on logits, optionally ``unroll``-ed: G looks ``unroll`` steps of D's
+    optimiser ahead) or "wgan-gp" (``n_critic`` critic steps per generator step, penalty weight
+    ``gp_weight``). ``anneal=True`` lowers both learning rates linearly to 0.
     The data and noise come from a generator seeded with ``seed``, so two methods see the same batches.
     With ``config.ema`` the result's ``ema_generator`` holds an exponential moving average of G's weights.
     Every ``config.log_every`` steps a history row is recorded and ``callback(step, G, D)`` is called.
@@ -205,10 +277,12 @@ def train_toy(G: nn.Module, D: nn.Module, config: TrainConfig, std: float = 0.05
         raise ValueError(f"train_toy: objective must be 'gan' or 'wgan-gp', got {objective!r}.")
     if not isinstance(unroll, int) or isinstance(unroll, bool) or unroll < 0:
         raise ValueError(f"train_toy: unroll must be a non-negative int (0: no unrolling), got {unroll!r}.")
-    if unroll_lr is not None and not unroll_lr > 0:
-        raise ValueError(f"train_toy: unroll_lr must be positive (or None for config.lr_d), got {unroll_lr!r}.")
     if objective == "wgan-gp" and unroll:
         raise ValueError("train_toy: unrolling is implemented for objective='gan' only.")
+    if not isinstance(n_critic, int) or isinstance(n_critic, bool) or n_critic < 1:
+        raise ValueError(f"train_toy: n_critic must be a positive int, got {n_critic!r}.")
+    if not gp_weight >= 0:
+        raise ValueError(f"train_toy: gp_weight must be >= 0, got {gp_weight!r}.")
     if config.steps is None:
         raise ValueError("train_toy: give config.steps; comparisons need the same number of steps.")
     device = next(G.parameters()).device
@@ -223,14 +297,19 @@ def train_toy(G: nn.Module, D: nn.Module, config: TrainConfig, std: float = 0.05
         from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
         ema = AveragedModel(G, multi_avg_fn=get_ema_multi_avg_fn(config.ema), use_buffers=True)
+
+    def next_real():
+        return ring_of_gaussians(config.batch_size, std=std, generator=data).to(device)
+
     rows, window, start = [], torch.zeros(2, device=device), time.perf_counter()
     for step in range(1, config.steps + 1):
-        real = ring_of_gaussians(config.batch_size, std=std, generator=data).to(device)
-        z = G.seeds(config.batch_size, generator=data).to(device)
         if objective == "wgan-gp":
-            window += wgan_gp_step(G, D, real, z, opt_d, opt_g, config)
+            z = G.seeds(config.batch_size, generator=data).to(device)
+            window += wgan_gp_step(G, D, next_real, z, opt_d, opt_g, config, n_critic, gp_weight)
         else:
-            window += gan_step(G, D, real, z, opt_d, opt_g, config, unroll, unroll_lr)
+            real = next_real()
+            z = G.seeds(config.batch_size, generator=data).to(device)
+            window += gan_step(G, D, real, z, opt_d, opt_g, config, unroll)
         if anneal:
             for scheduler in decay:
                 scheduler.step()
@@ -245,3 +324,86 @@ def train_toy(G: nn.Module, D: nn.Module, config: TrainConfig, std: float = 0.05
     history = pd.DataFrame(rows, columns=["step", "d_loss", "g_loss", "seconds"])
     ema_generator = ema.module.eval() if ema is not None else None
     return TrainResult(G, D, history, config.steps, time.perf_counter() - start, ema_generator=ema_generator)
+
+
+# --- the methods as their authors ran them on the ring ---
+
+
+def init_weights(module: nn.Module, kind: str, scale: float) -> nn.Module:
+    """Initialise every Linear layer of ``module`` in place and return it; biases become 0.
+
+    ``kind`` "normal": weights from N(0, scale^2) (PacGAN's code, scale 0.02); "orthogonal": orthogonal
+    weights times ``scale`` (the unrolled-GAN notebook, gain 1.4).
+    """
+    if kind not in ("normal", "orthogonal"):
+        raise ValueError(f"init_weights: kind must be 'normal' or 'orthogonal', got {kind!r}.")
+    for layer in module.modules():
+        if isinstance(layer, nn.Linear):
+            if kind == "normal":
+                nn.init.normal_(layer.weight, 0.0, scale)
+            else:
+                nn.init.orthogonal_(layer.weight, gain=scale)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+    return module
+
+
+#: Each method with its authors' settings for their ring experiment, read from their code (the chapter
+#: names the files). What no recipe can copy: our ring (radius 2, sigma 0.1) instead of theirs, alternating
+#: instead of simultaneous updates, and PyTorch's default initialisation where the authors' is not given here.
+RECIPES = {
+    # Lin et al. (2018), PacGAN's 2-D ring: G 4 x 400 BatchNorm + ReLU, D 3 x maxout (200 units, 5 pieces),
+    # N(0, 0.02) weights, Adam(1e-4, beta1 0.8) for both, 100 packed examples per batch, 2-D normal seeds.
+    "GAN (PacGAN's recipe)": dict(
+        generator=dict(z_dim=2, hidden=400, layers=4, batch_norm=True),
+        discriminator=dict(hidden=200, layers=3, activation="maxout", pack=1),
+        init=("normal", 0.02), config=dict(batch_size=100, lr_d=1e-4, lr_g=1e-4, betas=(0.8, 0.999)),
+        train=dict()),
+    "PacGAN2 (PacGAN's recipe)": dict(
+        generator=dict(z_dim=2, hidden=400, layers=4, batch_norm=True),
+        discriminator=dict(hidden=200, layers=3, activation="maxout", pack=2),
+        init=("normal", 0.02), config=dict(batch_size=200, lr_d=1e-4, lr_g=1e-4, betas=(0.8, 0.999)),
+        train=dict()),
+    # Metz et al. (2016), Poole's notebook: 2 x 128 tanh in both, 256-D normal seeds, orthogonal weights
+    # (gain 1.4), batches of 512, Adam(beta1 0.5) with lr_d 1e-4 and lr_g 1e-3, the saturating (minimax)
+    # generator loss, and 5 unrolled Adam steps.
+    "GAN (unrolled GAN's recipe)": dict(
+        generator=dict(z_dim=256, hidden=128, layers=2, activation="tanh"),
+        discriminator=dict(hidden=128, layers=2, activation="tanh"),
+        init=("orthogonal", 1.4),
+        config=dict(batch_size=512, lr_d=1e-4, lr_g=1e-3, betas=(0.5, 0.999), saturating=True),
+        train=dict(unroll=0)),
+    "unrolled GAN, 5 steps (its recipe)": dict(
+        generator=dict(z_dim=256, hidden=128, layers=2, activation="tanh"),
+        discriminator=dict(hidden=128, layers=2, activation="tanh"),
+        init=("orthogonal", 1.4),
+        config=dict(batch_size=512, lr_d=1e-4, lr_g=1e-3, betas=(0.5, 0.999), saturating=True),
+        train=dict(unroll=5)),
+    # Gulrajani et al. (2017), gan_toy.py: 3 x 512 ReLU in both, 2-D normal seeds, batches of 256, Adam(1e-4,
+    # betas (0.5, 0.9)) for both, 5 critic steps on fresh batches, penalty weight 0.1 (the paper's default is 10).
+    "WGAN-GP (its toy recipe)": dict(
+        generator=dict(z_dim=2, hidden=512, layers=3),
+        discriminator=dict(hidden=512, layers=3, activation="relu"),
+        init=None, config=dict(batch_size=256, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9)),
+        train=dict(objective="wgan-gp", n_critic=5, gp_weight=0.1)),
+}
+
+
+def train_recipe(name: str, seed: int, steps: int, std: float, log_every: int = 500, callback=None,
+                 device: torch.device | str = "cpu", threads: int = 1) -> TrainResult:
+    """Train ``RECIPES[name]`` on the ring (radius 2, ``std``) for ``steps`` generator updates with ``seed``.
+
+    The run repeats exactly for the same ``seed``, ``threads`` and machine.
+    """
+    from .device import seed_everything
+
+    if name not in RECIPES:
+        raise ValueError(f"train_recipe: unknown recipe {name!r}; known: {list(RECIPES)}.")
+    recipe = RECIPES[name]
+    seed_everything(seed, threads=threads)
+    G = ToyGenerator(**recipe["generator"]).to(device)
+    D = ToyDiscriminator(**recipe["discriminator"]).to(device)
+    if recipe["init"] is not None:
+        init_weights(G, *recipe["init"]), init_weights(D, *recipe["init"])
+    config = TrainConfig(steps=steps, log_every=log_every, **recipe["config"])
+    return train_toy(G, D, config, std=std, seed=seed, callback=callback, **recipe["train"])

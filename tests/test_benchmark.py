@@ -96,3 +96,42 @@ def test_small_benchmarks_reject_bad_arguments(script, argv, request, capsys):
     with pytest.raises(SystemExit) as info:
         request.getfixturevalue(script).main(argv)
     assert info.value.code == 2 and "error:" in capsys.readouterr().err
+
+
+def test_the_stored_dcgan_ablation_covers_the_scripts_variants_seeds_and_budget():
+    # Renaming a variant or changing the budget without rerunning benchmarks/dcgan_ablation.py fails here.
+    import gan
+
+    script = load_script("dcgan_ablation")
+    study = gan.pretrained.study("dcgan_ablation")
+    assert list(dict.fromkeys(study.variant)) == list(script.VARIANTS)
+    runs = study.groupby(["variant", "step"]).seed.apply(sorted)
+    assert set(runs.index) == {(v, s) for v in script.VARIANTS for s in (script.EARLY, script.STEPS)}
+    assert (runs == [list(script.SEEDS)] * len(runs)).all() and study.machine.nunique() == 1
+    for name, (changes, _, _) in script.VARIANTS.items():
+        rows = study[study.variant == name]
+        assert (rows.lr_d == changes.get("lr_d", script.LR_D)).all() and (rows.lr_g == changes.get("lr_g", script.LR_G)).all()
+
+
+def test_the_stored_ring_recipes_cover_todays_recipes_seeds_and_budget():
+    # Adding or renaming a recipe in gan.toy.RECIPES without rerunning benchmarks/ring_recipes.py fails here.
+    import gan
+
+    script = load_script("ring_recipes")
+    study = gan.pretrained.study("ring_recipes")
+    assert list(dict.fromkeys(study.recipe)) == list(gan.toy.RECIPES)
+    steps = list(range(script.EVERY, script.STEPS + 1, script.EVERY))
+    assert (study.groupby(["recipe", "seed"]).step.apply(list) == [steps] * (len(gan.toy.RECIPES) * 3)).all()
+    assert (study.groupby("recipe").seed.apply(lambda s: sorted(set(s))) == [list(script.SEEDS)] * len(gan.toy.RECIPES)).all()
+    assert study.machine.nunique() == 1
+    long = gan.pretrained.study("ring_recipes_long")
+    assert list(dict.fromkeys(long.recipe)) == list(script.LONG)
+    steps = list(range(script.EVERY, script.LONG_STEPS + 1, script.EVERY))
+    assert (long.groupby(["recipe", "seed"]).step.apply(list) == [steps] * (len(script.LONG) * 3)).all()
+
+
+def test_pretrained_study_names_the_shipped_studies_when_one_is_missing():
+    import gan
+
+    with pytest.raises(ValueError, match="No stored study 'nope'.*ladder"):
+        gan.pretrained.study("nope")

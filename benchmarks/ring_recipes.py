@@ -1,0 +1,61 @@
+"""Chapter 6's second table: three mode-collapse remedies as their authors ran them on the ring, over three seeds.
+
+    .venv/bin/python benchmarks/ring_recipes.py          # about 20 minutes on a recent 2-core CPU
+    .venv/bin/python benchmarks/ring_recipes.py --long   # about 15 minutes
+
+Trains every recipe of ``gan.toy.RECIPES`` (each method with its authors' networks, initialisation,
+optimiser, batch size and step, and the plain GAN under the same recipe where the authors compare with
+one) on the chapter's ring (8 Gaussians, radius 2, sigma 0.1) for ``STEPS`` generator updates with seeds
+0, 1 and 2, and records modes covered and the high-quality share of 2,000 samples every ``EVERY``
+updates. Writes ``gan/studies/ring_recipes.csv`` (``gan.pretrained.study("ring_recipes")`` reads it)
+with the machine it ran on; the chapter reads the stored numbers.
+
+With ``--long`` it trains the recipes in ``LONG`` (the unrolled GAN and its baseline, which the
+chapter's budget leaves behind their plain GAN) for ``LONG_STEPS`` updates instead, and writes
+``gan/studies/ring_recipes_long.csv``: does the remedy catch up when it gets more of its authors' budget?
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import gan
+from gan import toy
+
+SEEDS = (0, 1, 2)
+STEPS, EVERY = 2000, 250  # the budget: generator updates, the same for every recipe
+STD = 0.1  # the chapter's ring
+LONG = ("GAN (unrolled GAN's recipe)", "unrolled GAN, 5 steps (its recipe)")
+LONG_STEPS = 8000
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import write_study  # noqa: E402
+
+OUT = gan.pretrained.STUDIES / "ring_recipes.csv"
+OUT_LONG = gan.pretrained.STUDIES / "ring_recipes_long.csv"
+
+
+def main(long: bool = False) -> int:
+    rows = []
+    steps = LONG_STEPS if long else STEPS
+    for name in LONG if long else toy.RECIPES:
+        for seed in SEEDS:
+            trace = []
+
+            def record(step, G, D):
+                trace.append(dict(step=step, **toy.ring_scores(G, STD)))
+
+            result = toy.train_recipe(name, seed, steps, STD, log_every=EVERY, callback=record, threads=2)
+            seconds = result.history.set_index("step")["seconds"]
+            rows += [dict(recipe=name, seed=seed, **row, seconds=round(seconds[row["step"]], 1)) for row in trace]
+            last = trace[-1]
+            print(f"{name:>36}, seed {seed}: {last['modes']} modes, high-quality share {last['hq']:.3f}, "
+                  f"{result.seconds:.0f} s", flush=True)
+    write_study(rows, OUT_LONG if long else OUT)
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] not in ([], ["--long"]):
+        sys.exit("usage: ring_recipes.py [--long]")
+    sys.exit(main(long=sys.argv[1:] == ["--long"]))
