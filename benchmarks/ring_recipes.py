@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/ring_recipes.py          # about 20 minutes on a recent 2-core CPU
     .venv/bin/python benchmarks/ring_recipes.py --long   # about 15 minutes
+    .venv/bin/python benchmarks/ring_recipes.py --add NAME ...   # only these recipes, into the stored file
 
 Trains every recipe of ``gan.toy.RECIPES`` (each method with its authors' networks, initialisation,
 optimiser, batch size and step, and the plain GAN under the same recipe where the authors compare with
@@ -35,10 +36,13 @@ OUT = gan.pretrained.STUDIES / "ring_recipes.csv"
 OUT_LONG = gan.pretrained.STUDIES / "ring_recipes_long.csv"
 
 
-def main(long: bool = False) -> int:
+def main(long: bool = False, only: list[str] | None = None) -> int:
+    unknown = sorted(set(only or []) - set(toy.RECIPES))
+    if unknown:
+        raise SystemExit(f"ring_recipes.py: unknown recipes {unknown}; known: {list(toy.RECIPES)}")
     rows = []
     steps = LONG_STEPS if long else STEPS
-    for name in LONG if long else toy.RECIPES:
+    for name in only or (LONG if long else toy.RECIPES):
         for seed in SEEDS:
             trace = []
 
@@ -51,11 +55,19 @@ def main(long: bool = False) -> int:
             last = trace[-1]
             print(f"{name:>36}, seed {seed}: {last['modes']} modes, high-quality share {last['hq']:.3f}, "
                   f"{result.seconds:.0f} s", flush=True)
+    if only:  # keep the other recipes' stored rows (from the same machine), in the order of RECIPES
+        import pandas as pd
+
+        old = gan.pretrained.study("ring_recipes").drop(columns="machine")
+        merged = pd.concat([old[~old.recipe.isin(only)], pd.DataFrame(rows)])
+        merged["order"] = merged.recipe.map(list(toy.RECIPES).index)
+        rows = merged.sort_values(["order", "seed", "step"], kind="stable").drop(columns="order").to_dict("records")
     write_study(rows, OUT_LONG if long else OUT)
     return 0
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] not in ([], ["--long"]):
-        sys.exit("usage: ring_recipes.py [--long]")
-    sys.exit(main(long=sys.argv[1:] == ["--long"]))
+    args = sys.argv[1:]
+    if args not in ([], ["--long"]) and not (len(args) > 1 and args[0] == "--add"):
+        sys.exit("usage: ring_recipes.py [--long | --add NAME ...]")
+    sys.exit(main(long=args == ["--long"], only=args[1:] if args[:1] == ["--add"] else None))

@@ -10,7 +10,7 @@ from torch import nn
 from .checkpoints import load_checkpoint, load_generator
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
-#: Results of studies too long to run live in a chapter (``benchmarks/ladder_study.py``, ``sgan_baseline_lr.py``).
+#: Results of studies too long to run live in a chapter, one CSV per study (the scripts in ``benchmarks/``; README, "Shipped weights").
 STUDIES = Path(__file__).resolve().parent / "studies"
 # name -> file in gan/weights/. README.md's "Shipped checkpoints" section gives the command that made each.
 CHECKPOINTS = {

@@ -333,24 +333,29 @@ def init_weights(module: nn.Module, kind: str, scale: float) -> nn.Module:
     """Initialise every Linear layer of ``module`` in place and return it; biases become 0.
 
     ``kind`` "normal": weights from N(0, scale^2) (PacGAN's code, scale 0.02); "orthogonal": orthogonal
-    weights times ``scale`` (the unrolled-GAN notebook, gain 1.4).
+    weights times ``scale`` (the unrolled-GAN notebook, gain 1.4); "he": He-uniform weights for the hidden
+    layers and Glorot-uniform for the last one (``gan_toy.py`` of WGAN-GP; ``scale`` unused).
     """
-    if kind not in ("normal", "orthogonal"):
-        raise ValueError(f"init_weights: kind must be 'normal' or 'orthogonal', got {kind!r}.")
-    for layer in module.modules():
-        if isinstance(layer, nn.Linear):
-            if kind == "normal":
-                nn.init.normal_(layer.weight, 0.0, scale)
-            else:
-                nn.init.orthogonal_(layer.weight, gain=scale)
-            if layer.bias is not None:
-                nn.init.zeros_(layer.bias)
+    if kind not in ("normal", "orthogonal", "he"):
+        raise ValueError(f"init_weights: kind must be 'normal', 'orthogonal' or 'he', got {kind!r}.")
+    linears = [layer for layer in module.modules() if isinstance(layer, nn.Linear)]
+    for layer in linears:
+        if kind == "normal":
+            nn.init.normal_(layer.weight, 0.0, scale)
+        elif kind == "orthogonal":
+            nn.init.orthogonal_(layer.weight, gain=scale)
+        elif layer is linears[-1]:
+            nn.init.xavier_uniform_(layer.weight)
+        else:
+            nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")
+        if layer.bias is not None:
+            nn.init.zeros_(layer.bias)
     return module
 
 
 #: Each method with its authors' settings for their ring experiment, read from their code (the chapter
-#: names the files). What no recipe can copy: our ring (radius 2, sigma 0.1) instead of theirs, alternating
-#: instead of simultaneous updates, and PyTorch's default initialisation where the authors' is not given here.
+#: names the files), and the plain GAN under the same recipe. What no recipe copies: our ring (radius 2,
+#: sigma 0.1) instead of theirs, and alternating instead of simultaneous updates.
 RECIPES = {
     # Lin et al. (2018), PacGAN's 2-D ring: G 4 x 400 BatchNorm + ReLU, D 3 x maxout (200 units, 5 pieces),
     # N(0, 0.02) weights, Adam(1e-4, beta1 0.8) for both, 100 packed examples per batch, 2-D normal seeds.
@@ -379,12 +384,19 @@ RECIPES = {
         init=("orthogonal", 1.4),
         config=dict(batch_size=512, lr_d=1e-4, lr_g=1e-3, betas=(0.5, 0.999), saturating=True),
         train=dict(unroll=5)),
-    # Gulrajani et al. (2017), gan_toy.py: 3 x 512 ReLU in both, 2-D normal seeds, batches of 256, Adam(1e-4,
-    # betas (0.5, 0.9)) for both, 5 critic steps on fresh batches, penalty weight 0.1 (the paper's default is 10).
+    # Gulrajani et al. (2017), gan_toy.py: 3 x 512 ReLU in both, He-uniform weights (Glorot for the last
+    # layer), 2-D normal seeds, batches of 256, Adam(1e-4, betas (0.5, 0.9)) for both, 5 critic steps on
+    # fresh batches, penalty weight 0.1 (the script's; the paper reports 10 for all its experiments).
+    # The plain GAN gets the same networks, initialisation, optimiser and batches, and one D step.
+    "GAN (WGAN-GP's recipe)": dict(
+        generator=dict(z_dim=2, hidden=512, layers=3),
+        discriminator=dict(hidden=512, layers=3, activation="relu"),
+        init=("he", None), config=dict(batch_size=256, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9)),
+        train=dict()),
     "WGAN-GP (its toy recipe)": dict(
         generator=dict(z_dim=2, hidden=512, layers=3),
         discriminator=dict(hidden=512, layers=3, activation="relu"),
-        init=None, config=dict(batch_size=256, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9)),
+        init=("he", None), config=dict(batch_size=256, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9)),
         train=dict(objective="wgan-gp", n_critic=5, gp_weight=0.1)),
 }
 

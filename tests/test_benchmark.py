@@ -106,7 +106,7 @@ def test_the_stored_dcgan_ablation_covers_the_scripts_variants_seeds_and_budget(
     study = gan.pretrained.study("dcgan_ablation")
     assert list(dict.fromkeys(study.variant)) == list(script.VARIANTS)
     runs = study.groupby(["variant", "step"]).seed.apply(sorted)
-    assert set(runs.index) == {(v, s) for v in script.VARIANTS for s in (script.EARLY, script.STEPS)}
+    assert set(runs.index) == {(v, s) for v in script.VARIANTS for s in (script.LIVE, script.STEPS)}
     assert (runs == [list(script.SEEDS)] * len(runs)).all() and study.machine.nunique() == 1
     for name, (changes, _, _) in script.VARIANTS.items():
         rows = study[study.variant == name]
