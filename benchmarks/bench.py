@@ -350,6 +350,19 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def merge_into_study(rows: list[dict], out: Path, key: str, order: list[str]) -> list[dict]:
+    """Return the stored rows of ``out`` with those whose ``key`` the new ``rows`` retrain replaced by them.
+
+    For a script's ``--add NAME ...``: the other names' rows are kept (so they must come from the same
+    machine), and all rows are sorted by ``order`` (the script's list of names), then seed and step.
+    """
+    new = pd.DataFrame(rows)
+    old = pd.read_csv(out).drop(columns="machine")
+    merged = pd.concat([old[~old[key].isin(new[key])], new])
+    merged["order"] = merged[key].map(order.index)
+    return merged.sort_values(["order", "seed", "step"], kind="stable").drop(columns="order").to_dict("records")
+
+
 def write_study(rows: list[dict], out: Path) -> None:
     """Write a study's rows to the CSV ``out`` with the machine in every row, atomically (a partial file never lands)."""
     table = pd.DataFrame(rows)

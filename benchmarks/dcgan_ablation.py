@@ -35,7 +35,7 @@ VARIANTS = {
     "Radford et al.'s 2e-4": (dict(lr_d=2e-4, lr_g=2e-4), {}, {}),
 }
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import write_study  # noqa: E402
+from bench import merge_into_study, write_study  # noqa: E402
 
 OUT = gan.pretrained.STUDIES / "dcgan_ablation.csv"
 
@@ -65,14 +65,8 @@ def main(only: list[str] | None = None) -> int:
                                  **{k: round(v, 4) for k, v in metrics.items()}))
                 print(f"{name:>28}, seed {seed}, step {step}: Fréchet distance {metrics['frechet_distance']:.1f}, "
                       f"recall {metrics['recall']:.2f}, {metrics['classes_covered']:.0f} classes", flush=True)
-    if only:  # keep the other variants' stored rows, in the order of VARIANTS
-        import pandas as pd
-
-        new = pd.DataFrame(rows)
-        old = gan.pretrained.study("dcgan_ablation").drop(columns="machine")
-        merged = pd.concat([old[~old.variant.isin(only)], new])
-        merged["order"] = merged.variant.map(list(VARIANTS).index)
-        rows = merged.sort_values(["order", "seed", "step"], kind="stable").drop(columns="order").to_dict("records")
+    if only:  # keep the other variants' stored rows
+        rows = merge_into_study(rows, OUT, "variant", list(VARIANTS))
     write_study(rows, OUT)
     return 0
 

@@ -30,7 +30,7 @@ STD = 0.1  # the chapter's ring
 LONG = ("GAN (unrolled GAN's recipe)", "unrolled GAN, 5 steps (its recipe)")
 LONG_STEPS = 8000
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import write_study  # noqa: E402
+from bench import merge_into_study, write_study  # noqa: E402
 
 OUT = gan.pretrained.STUDIES / "ring_recipes.csv"
 OUT_LONG = gan.pretrained.STUDIES / "ring_recipes_long.csv"
@@ -55,14 +55,10 @@ def main(long: bool = False, only: list[str] | None = None) -> int:
             last = trace[-1]
             print(f"{name:>36}, seed {seed}: {last['modes']} modes, high-quality share {last['hq']:.3f}, "
                   f"{result.seconds:.0f} s", flush=True)
-    if only:  # keep the other recipes' stored rows (from the same machine), in the order of RECIPES
-        import pandas as pd
-
-        old = gan.pretrained.study("ring_recipes").drop(columns="machine")
-        merged = pd.concat([old[~old.recipe.isin(only)], pd.DataFrame(rows)])
-        merged["order"] = merged.recipe.map(list(toy.RECIPES).index)
-        rows = merged.sort_values(["order", "seed", "step"], kind="stable").drop(columns="order").to_dict("records")
-    write_study(rows, OUT_LONG if long else OUT)
+    out = OUT_LONG if long else OUT
+    if only:  # keep the other recipes' stored rows
+        rows = merge_into_study(rows, out, "recipe", list(toy.RECIPES))
+    write_study(rows, out)
     return 0
 
 

@@ -15,7 +15,7 @@ from .data import batches
 from .device import seed_everything
 from .metrics import evaluate
 from .models import MLPDiscriminator, MLPGenerator
-from .pretrained import STUDIES
+from .pretrained import study as study_csv
 from .training import TrainConfig, TrainResult, train_gan
 
 #: The original exercise's settings: sigmoid units, MSE, plain SGD, one uniform number per seed.
@@ -51,7 +51,7 @@ def leave_one_out() -> dict[str, dict]:
 
 def study() -> pd.DataFrame:
     """Return the stored results of ``benchmarks/ladder_study.py``: one row per run and seed, with the machine."""
-    return pd.read_csv(STUDIES / "ladder.csv")
+    return study_csv("ladder")
 
 
 def noise_sampler(kind: str, device: torch.device | str = "cpu", generator: torch.Generator | None = None):

@@ -22,7 +22,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .data import MNIST, to_float
 from .device import PRECISIONS, precision_context, training_dtype
 from .models import MLPGenerator, _check_images
-from .pretrained import STUDIES, WEIGHTS
+from .pretrained import WEIGHTS, study
 from .training import adam, frozen
 
 CLASSES = 10
@@ -222,7 +222,7 @@ SUPERVISED_LR = 1e-3
 
 def baseline_lr_study() -> pd.DataFrame:
     """Return the stored results of ``benchmarks/sgan_baseline_lr.py``: validation accuracy by rate, seed and step."""
-    return pd.read_csv(STUDIES / "sgan_baseline_lr.csv")
+    return study("sgan_baseline_lr")
 
 
 @dataclass

@@ -353,51 +353,52 @@ def init_weights(module: nn.Module, kind: str, scale: float) -> nn.Module:
     return module
 
 
+def _pacgan(pack: int) -> dict:
+    """Lin et al. (2018), PacGAN's 2-D ring: G 4 x 400 BatchNorm + ReLU, D 3 x maxout (200 units, 5 pieces),
+    N(0, 0.02) weights, Adam(1e-4, beta1 0.8) for both, 100 packed examples (100 * pack points) per batch,
+    2-D normal seeds."""
+    return dict(
+        generator=dict(z_dim=2, hidden=400, layers=4, batch_norm=True),
+        discriminator=dict(hidden=200, layers=3, activation="maxout", pack=pack),
+        init=("normal", 0.02), config=dict(batch_size=100 * pack, lr_d=1e-4, lr_g=1e-4, betas=(0.8, 0.999)),
+        train=dict())
+
+
+def _unrolled(unroll: int) -> dict:
+    """Metz et al. (2016), Poole's notebook: 2 x 128 tanh in both, 256-D normal seeds, orthogonal weights
+    (gain 1.4), batches of 512, Adam(beta1 0.5) with lr_d 1e-4 and lr_g 1e-3, the saturating (minimax)
+    generator loss, and ``unroll`` unrolled Adam steps."""
+    return dict(
+        generator=dict(z_dim=256, hidden=128, layers=2, activation="tanh"),
+        discriminator=dict(hidden=128, layers=2, activation="tanh"),
+        init=("orthogonal", 1.4),
+        config=dict(batch_size=512, lr_d=1e-4, lr_g=1e-3, betas=(0.5, 0.999), saturating=True),
+        train=dict(unroll=unroll))
+
+
+def _wgan_gp_toy(**train) -> dict:
+    """Gulrajani et al. (2017), gan_toy.py: 3 x 512 ReLU in both, He-uniform weights (Glorot for the last
+    layer), 2-D normal seeds, batches of 256, Adam(1e-4, betas (0.5, 0.9)) for both; ``train`` picks the
+    objective (the plain GAN's one D step by default)."""
+    return dict(
+        generator=dict(z_dim=2, hidden=512, layers=3),
+        discriminator=dict(hidden=512, layers=3, activation="relu"),
+        init=("he", None), config=dict(batch_size=256, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9)),
+        train=train)
+
+
 #: Each method with its authors' settings for their ring experiment, read from their code (the chapter
 #: names the files), and the plain GAN under the same recipe. What no recipe copies: our ring (radius 2,
 #: sigma 0.1) instead of theirs, and alternating instead of simultaneous updates.
 RECIPES = {
-    # Lin et al. (2018), PacGAN's 2-D ring: G 4 x 400 BatchNorm + ReLU, D 3 x maxout (200 units, 5 pieces),
-    # N(0, 0.02) weights, Adam(1e-4, beta1 0.8) for both, 100 packed examples per batch, 2-D normal seeds.
-    "GAN (PacGAN's recipe)": dict(
-        generator=dict(z_dim=2, hidden=400, layers=4, batch_norm=True),
-        discriminator=dict(hidden=200, layers=3, activation="maxout", pack=1),
-        init=("normal", 0.02), config=dict(batch_size=100, lr_d=1e-4, lr_g=1e-4, betas=(0.8, 0.999)),
-        train=dict()),
-    "PacGAN2 (PacGAN's recipe)": dict(
-        generator=dict(z_dim=2, hidden=400, layers=4, batch_norm=True),
-        discriminator=dict(hidden=200, layers=3, activation="maxout", pack=2),
-        init=("normal", 0.02), config=dict(batch_size=200, lr_d=1e-4, lr_g=1e-4, betas=(0.8, 0.999)),
-        train=dict()),
-    # Metz et al. (2016), Poole's notebook: 2 x 128 tanh in both, 256-D normal seeds, orthogonal weights
-    # (gain 1.4), batches of 512, Adam(beta1 0.5) with lr_d 1e-4 and lr_g 1e-3, the saturating (minimax)
-    # generator loss, and 5 unrolled Adam steps.
-    "GAN (unrolled GAN's recipe)": dict(
-        generator=dict(z_dim=256, hidden=128, layers=2, activation="tanh"),
-        discriminator=dict(hidden=128, layers=2, activation="tanh"),
-        init=("orthogonal", 1.4),
-        config=dict(batch_size=512, lr_d=1e-4, lr_g=1e-3, betas=(0.5, 0.999), saturating=True),
-        train=dict(unroll=0)),
-    "unrolled GAN, 5 steps (its recipe)": dict(
-        generator=dict(z_dim=256, hidden=128, layers=2, activation="tanh"),
-        discriminator=dict(hidden=128, layers=2, activation="tanh"),
-        init=("orthogonal", 1.4),
-        config=dict(batch_size=512, lr_d=1e-4, lr_g=1e-3, betas=(0.5, 0.999), saturating=True),
-        train=dict(unroll=5)),
-    # Gulrajani et al. (2017), gan_toy.py: 3 x 512 ReLU in both, He-uniform weights (Glorot for the last
-    # layer), 2-D normal seeds, batches of 256, Adam(1e-4, betas (0.5, 0.9)) for both, 5 critic steps on
-    # fresh batches, penalty weight 0.1 (the script's; the paper reports 10 for all its experiments).
-    # The plain GAN gets the same networks, initialisation, optimiser and batches, and one D step.
-    "GAN (WGAN-GP's recipe)": dict(
-        generator=dict(z_dim=2, hidden=512, layers=3),
-        discriminator=dict(hidden=512, layers=3, activation="relu"),
-        init=("he", None), config=dict(batch_size=256, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9)),
-        train=dict()),
-    "WGAN-GP (its toy recipe)": dict(
-        generator=dict(z_dim=2, hidden=512, layers=3),
-        discriminator=dict(hidden=512, layers=3, activation="relu"),
-        init=("he", None), config=dict(batch_size=256, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9)),
-        train=dict(objective="wgan-gp", n_critic=5, gp_weight=0.1)),
+    "GAN (PacGAN's recipe)": _pacgan(pack=1),
+    "PacGAN2 (PacGAN's recipe)": _pacgan(pack=2),
+    "GAN (unrolled GAN's recipe)": _unrolled(unroll=0),
+    "unrolled GAN, 5 steps (its recipe)": _unrolled(unroll=5),
+    # The script has no plain GAN; ours gets the same networks, initialisation, optimiser and batches.
+    "GAN (WGAN-GP's recipe)": _wgan_gp_toy(),
+    # 5 critic steps on fresh batches; penalty weight 0.1 (the script's; the paper reports 10 throughout)
+    "WGAN-GP (its toy recipe)": _wgan_gp_toy(objective="wgan-gp", n_critic=5, gp_weight=0.1),
 }
 
 
