@@ -367,10 +367,8 @@ def write_study(rows: list[dict], out: Path) -> None:
     """Write a study's rows to the CSV ``out`` with the machine in every row, atomically (a partial file never lands)."""
     table = pd.DataFrame(rows)
     table["machine"] = f"{cpu_model()}, {torch.backends.cpu.get_cpu_capability()}, torch {torch.__version__}, float32"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    table.to_csv(tmp, index=False)
-    tmp.replace(out)
+    text = table.to_csv(index=False)
+    gan.files.write_text(out, text, ours=gan.files.same_header(text.splitlines()[0]), what="an earlier run of this study")
     print(f"wrote {out}")
 
 
@@ -392,10 +390,19 @@ def default_peak(device_name: str) -> float | None:
 
 def write_results(rows: list[dict], info: dict, settings: dict, out: Path) -> None:
     """Write results.csv (one row per measurement, the hardware in every row) and results.json (with each round)."""
-    out.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame(rows).drop(columns="images_per_s_rounds").assign(**info)
-    table.to_csv(out / "results.csv", index=False)
-    (out / "results.json").write_text(json.dumps(dict(hardware=info, settings=settings, results=rows), indent=2))
+    text = table.to_csv(index=False)
+    gan.files.write_text(out / "results.csv", text, ours=gan.files.same_header(text.splitlines()[0]),
+                         what="an earlier run of this benchmark")
+    gan.files.write_text(out / "results.json", json.dumps(dict(hardware=info, settings=settings, results=rows), indent=2),
+                         ours=_is_results_json, what="an earlier run of this benchmark")
+
+
+def _is_results_json(path: Path) -> bool:
+    try:
+        return set(json.loads(path.read_text())) == {"hardware", "settings", "results"}
+    except (OSError, ValueError):
+        return False
 
 
 def show(rows: list[dict], info: dict) -> None:
@@ -468,6 +475,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = dict(batch_size=BATCH, repeats=repeats, warmup=warmup, steps=steps, peak_tflops=peak,
                     quality_seconds=seconds if run_quality else None, quick=args.quick)
 
+    args.out.mkdir(parents=True, exist_ok=True)
+    gan.files.check_writable(args.out / "results.csv")  # before the work, not after it
     mnist = gan.load_mnist()
     rows = throughput_rows(make_cases(steps, mnist.images.to(device)), device, repeats, warmup, peak)
     if run_quality:

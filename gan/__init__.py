@@ -4,6 +4,7 @@ from .data import (
     MNIST,
     MNISTCorruptError,
     MNISTNotFoundError,
+    Batches,
     batches,
     data_root,
     grid_of_gaussians,
@@ -13,7 +14,7 @@ from .data import (
     ring_of_gaussians,
     to_float,
 )
-from . import ladder, latent, metrics, pretrained, sgan, toy
+from . import files, ladder, latent, metrics, pretrained, resume, sgan, toy
 from .checkpoints import CheckpointError, load_checkpoint, load_generator, save_checkpoint
 from .classifier import MNISTClassifier, load_classifier
 from .device import available_devices, native_bf16, pick_device, precision_context, seed_everything, training_dtype

@@ -3,57 +3,129 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+from pathlib import Path
 
 
-def _train_classifier(args) -> int:
-    from .classifier import WEIGHTS, _save, accuracy, train_classifier
+def _train_classifier(args, parser) -> int:
+    from .classifier import WEIGHTS, accuracy, is_classifier_file, save_weights, train_classifier
     from .data import load_mnist
+    from .files import check_writable
 
+    out = args.out or WEIGHTS
+    check_writable(out, ours=is_classifier_file, what="classifier weights saved by gan")  # before the work
     model = train_classifier(epochs=args.epochs, seed=args.seed)
     acc = accuracy(model, load_mnist(train=False))
     print(f"test accuracy: {acc:.4f}")
     if acc < 0.99:
         print("test accuracy is below 0.99; weights not saved", file=sys.stderr)
         return 1
-    _save(model, acc, args.out or WEIGHTS)
-    print(f"saved {args.out or WEIGHTS}")
+    save_weights(model, acc, out)
+    print(f"saved {out}")
     return 0
 
 
-def _train(args) -> int:
+# The settings a resumed run takes from its state file; giving one of them with --resume is refused.
+_TRAIN_SETTINGS = ("model", "seconds", "epochs", "steps", "batch_size", "lr", "lr_g", "lr_decay", "ema", "g_width",
+                   "refine", "seed", "precision", "half", "evaluate", "log_every", "checkpoint_every")
+_SGAN_SETTINGS = ("labels", "long", "steps", "supervised", "eval_every", "test", "seed", "precision", "half",
+                  "checkpoint_every")
+
+
+def _resumed(args, parser, settings, command) -> dict | None:
+    """Return the state to resume from (``--resume``), after refusing settings that would change the run."""
+    if args.resume is None:
+        return None
+    given = [name for name in settings if getattr(args, name) != parser.get_default(name)]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") if name != "model" else "the model" for name in given)
+        raise ValueError(f"--resume continues the saved run with its own settings; drop {flags} "
+                         "(only --out and --device may be given).")
+    from .resume import load_state
+
+    return load_state(args.resume, command)
+
+
+def _checkpointing(args, run: dict, out: Path, size: int):
+    """Return the ``Checkpointing`` that ``--checkpoint-every`` asks for (or None), its state file checked first."""
+    from .files import check_writable
+    from .resume import Checkpointing, Every, is_state_file, state_path
+
+    every = run.get("checkpoint_every")
+    if every is None:
+        return None
+    path = Path(args.resume) if args.resume is not None else state_path(out)
+    check_writable(path, ours=is_state_file, what="a gan training state", size=size)
+    return Checkpointing(path, Every.parse(every), run)
+
+
+def _train(args, parser) -> int:
     from dataclasses import asdict
 
-    from .checkpoints import save_checkpoint
+    from .checkpoints import build, load_checkpoint, readable_by, save_checkpoint
+    from .files import check_writable
     from .training import NonFiniteLossError, TrainConfig, train_mnist
 
-    if (args.seconds is None) == (args.epochs is None):
-        print("give exactly one of --seconds S or --epochs E", file=sys.stderr)
-        return 2
-    if args.g_width is not None and args.model != "dcgan":
-        print(f"--g-width sets the DCGAN generator's width; the {args.model} generator has none", file=sys.stderr)
-        return 2
-    if args.refine and args.model != "dcgan":
-        print(f"--refine adds the DCGAN's 3x3 layers; the {args.model} networks have none", file=sys.stderr)
-        return 2
-    steps = None if args.epochs is None else args.epochs * (60_000 // args.batch_size)
-    config = TrainConfig(steps=steps, seconds=args.seconds, batch_size=args.batch_size, loss="bce_logits",
-                         lr_d=args.lr, lr_g=args.lr if args.lr_g is None else args.lr_g, ema=args.ema or None,
-                         log_every=args.log_every, lr_decay=args.lr_decay, precision=args.precision)
-    try:
+    state = _resumed(args, parser, _TRAIN_SETTINGS, "train")
+    if state is not None:
+        run = state["run"]
+        config = TrainConfig(**run["config"])
+        out = Path(args.out or run["out"])
+    else:
+        if args.out is None or args.model is None:
+            print("give the model (mlp or dcgan) and --out FILE, or --resume STATE", file=sys.stderr)
+            return 2
+        if sum(x is not None for x in (args.seconds, args.epochs, args.steps)) != 1:
+            print("give exactly one of --seconds S, --epochs E or --steps N", file=sys.stderr)
+            return 2
+        if args.g_width is not None and args.model != "dcgan":
+            print(f"--g-width sets the DCGAN generator's width; the {args.model} generator has none", file=sys.stderr)
+            return 2
+        if args.refine and args.model != "dcgan":
+            print(f"--refine adds the DCGAN's 3x3 layers; the {args.model} networks have none", file=sys.stderr)
+            return 2
+        steps = args.steps if args.epochs is None else args.epochs * (60_000 // args.batch_size)
+        config = TrainConfig(steps=steps, seconds=args.seconds, batch_size=args.batch_size, loss="bce_logits",
+                             lr_d=args.lr, lr_g=args.lr if args.lr_g is None else args.lr_g, ema=args.ema or None,
+                             log_every=args.log_every, lr_decay=args.lr_decay, precision=args.precision)
+        if args.checkpoint_every is not None:
+            from .resume import Every
+
+            Every.parse(args.checkpoint_every)  # a bad interval fails now, not at the first save
         generator_config = {} if args.g_width is None else {"width": args.g_width}
         discriminator_config = {}
         if args.refine:
             generator_config |= {"refine": True, "final_conv": True}
             discriminator_config |= {"refine": True}
-        result = train_mnist(args.model, config, generator_config or None, discriminator_config or None,
-                             device=args.device, seed=args.seed)
+        out = Path(args.out)
+        run = dict(command="train", model=args.model, config=asdict(config), generator_config=generator_config or None,
+                   discriminator_config=discriminator_config or None, seed=args.seed, out=str(out), half=args.half,
+                   evaluate=args.evaluate, checkpoint_every=args.checkpoint_every)
+
+    # Fail before the work: the checkpoint (and the state file) must be writable now, not after an hour.
+    model = run["model"]
+    weights = sum(p.numel() * 4 for part in ("generator", "discriminator")
+                  for p in build(model, part, run[f"{part}_config"]).parameters())
+    check_writable(out, ours=readable_by(load_checkpoint), what="a gan checkpoint", size=weights)
+    checkpoint = _checkpointing(args, run, out, size=5 * weights)
+    if state is not None:
+        print(f"resuming {state['run']['out']} at step {state['step']} of {config.steps or '-'} "
+              f"({state['seconds']:.0f} s already trained)")
+
+    def save(G, D, steps, **extra):
+        return save_checkpoint(out, model, G, D, half=run["half"], **extra,
+                               train_config=asdict(config) | {"seed": run["seed"], "steps_done": steps})
+
+    try:
+        result = train_mnist(model, config, run["generator_config"], run["discriminator_config"], device=args.device,
+                             seed=run["seed"], checkpoint=checkpoint, resume=state)
     except NonFiniteLossError as err:
         # Keep what was learned before the blow-up: the networks were restored to the last good step.
         good = err.result
-        save_checkpoint(args.out, args.model, good.generator, good.discriminator, half=args.half,
-                        train_config=asdict(config) | {"seed": args.seed, "steps_done": good.steps})
-        print(f"error: {err}\nsaved the last good networks (step {good.steps}) to {args.out}", file=sys.stderr)
+        save(good.generator, good.discriminator, steps=good.steps)
+        print(f"error: {err}\nsaved the last good networks (step {good.steps}) to {out}", file=sys.stderr)
         return 1
     if result.interrupted:
         print(f"interrupted after {result.steps} steps; saving what was learned so far", file=sys.stderr)
@@ -62,63 +134,130 @@ def _train(args) -> int:
     print(f"trained {result.steps} steps in {result.seconds:.0f} s"
           + (f"; last losses d {last.d_loss:.3f}, g {last.g_loss:.3f}" if last is not None else ""))
     metrics = None
-    if args.evaluate:
+    if run["evaluate"] and not result.interrupted:
         from .metrics import evaluate
         from .sampling import sample
 
-        metrics = evaluate(sample(G, 10_000, seed=args.seed))
+        metrics = evaluate(sample(G, 10_000, seed=run["seed"]))
         print("metrics (10,000 samples):", {k: round(v, 4) for k, v in metrics.items()})
-    save_checkpoint(args.out, args.model, G, result.discriminator, half=args.half,
-                    train_config=asdict(config) | {"seed": args.seed, "steps_done": result.steps},
-                    **({"metrics": metrics} if metrics else {}))
-    print(f"saved {args.out}")
+    save(G, result.discriminator, steps=result.steps, **({"metrics": metrics} if metrics else {}))
+    print(f"saved {out}")
+    return _finish(checkpoint, result.interrupted, "train")
+
+
+def _finish(checkpoint, interrupted: bool, command: str) -> int:
+    """After the final save: drop the state file of a finished run; say how to resume an interrupted one."""
+    if checkpoint is None:
+        return 0
+    if interrupted:
+        if checkpoint.path.exists():
+            print(f"the last saved state is in {checkpoint.path}; continue the run to its end with: "
+                  f"python -m gan {command} --resume {checkpoint.path}", file=sys.stderr)
+        return 0
+    checkpoint.path.unlink(missing_ok=True)  # the run is complete: its checkpoint holds the result
     return 0
 
 
-def _train_sgan(args) -> int:
-    from .data import load_mnist
-    from .sgan import (LONG_RUN, SUPERVISED_LR, SGANConfig, accuracy, labelled_index, save_classifier, train_sgan,
-                       train_supervised, validation_split)
+def _train_sgan(args, parser) -> int:
+    from dataclasses import asdict
 
-    settings = dict(LONG_RUN) if args.long else {}
-    if args.supervised:
-        settings["lr"] = SUPERVISED_LR  # the baseline's own rate, chosen on the validation images
-    if args.steps is not None:
-        settings["steps"] = args.steps
-    config = SGANConfig(**settings, eval_every=args.eval_every, precision=args.precision)
+    from .data import load_mnist
+    from .files import check_writable
+    from .sgan import (LONG_RUN, SUPERVISED_LR, SGANConfig, accuracy, is_saved_classifier, labelled_index,
+                       save_classifier, train_sgan, train_supervised, validation_split)
+
+    state = _resumed(args, parser, _SGAN_SETTINGS, "train-sgan")
+    if state is not None:
+        run = state["run"]
+        config = SGANConfig(**run["config"])
+        out = Path(args.out or run["out"])
+    else:
+        if args.out is None:
+            print("give --out FILE, or --resume STATE", file=sys.stderr)
+            return 2
+        settings = dict(LONG_RUN) if args.long else {}
+        if args.supervised:
+            settings["lr"] = SUPERVISED_LR  # the baseline's own rate, chosen on the validation images
+        if args.steps is not None:
+            settings["steps"] = args.steps
+        config = SGANConfig(**settings, eval_every=args.eval_every, precision=args.precision)
+        if args.checkpoint_every is not None:
+            from .resume import Every
+
+            Every.parse(args.checkpoint_every)
+        out = Path(args.out)
+        run = dict(command="train-sgan", config=asdict(config), labels=args.labels, seed=args.seed, out=str(out),
+                   half=args.half, test=args.test, supervised=args.supervised,
+                   checkpoint_every=args.checkpoint_every)
+    check_writable(out, ours=is_saved_classifier, what="a saved SGAN classifier")  # before the work
+    checkpoint = _checkpointing(args, run, out, size=None)
+    if state is not None:
+        print(f"resuming {run['out']} at step {state['step']} of {config.steps}")
+
     # Held-out training images watch the run; the test set is read once, at the end.
     data, validation = validation_split(load_mnist(train=True))
-    labelled = labelled_index(data.labels, args.labels, seed=args.seed)
-    fit = train_supervised if args.supervised else train_sgan
-    result = fit(data, labelled, config, validation=validation, device=args.device, seed=args.seed)
+    labelled = labelled_index(data.labels, run["labels"], seed=run["seed"])
+    fit = train_supervised if run["supervised"] else train_sgan
+    try:
+        result = fit(data, labelled, config, validation=validation, device=args.device, seed=run["seed"],
+                     checkpoint=checkpoint, resume=state)
+    except KeyboardInterrupt:
+        print("interrupted; the classifier was not saved", file=sys.stderr)
+        _finish(checkpoint, True, "train-sgan")
+        return 130
     for step, acc in zip(result.history["step"], result.history["val_accuracy"]):
         print(f"step {step:6d}: validation accuracy {acc:.4f}")
-    print(f"trained {config.steps} steps in {result.seconds:.0f} s on {args.labels} labels")
+    print(f"trained {config.steps} steps in {result.seconds:.0f} s on {run['labels']} labels")
     extra = {}
-    if args.test:  # opt-in: a test score printed after every trial run invites choosing settings on it
+    if run["test"]:  # opt-in: a test score printed after every trial run invites choosing settings on it
         extra["test_accuracy"] = accuracy(result.D, load_mnist(train=False))
         print(f"test accuracy {extra['test_accuracy']:.4f}")
-    save_classifier(args.out, result, config, half=args.half, labels=args.labels, seed=args.seed,
-                    method="supervised" if args.supervised else "SGAN", **extra)
-    print(f"saved {args.out}")
-    return 0
+    save_classifier(out, result, config, half=run["half"], labels=run["labels"], seed=run["seed"],
+                    method="supervised" if run["supervised"] else "SGAN", **extra)
+    print(f"saved {out}")
+    return _finish(checkpoint, False, "train-sgan")
 
 
-def _sample(args) -> int:
-    import torch
-
+def _sample(args, parser) -> int:
     from . import pretrained
     from .checkpoints import load_generator
+    from .files import check_writable, save_torch
     from .sampling import sample
 
+    check_writable(args.out, ours=_is_images_file, what="a tensor of images saved by gan sample")
     if args.checkpoint in pretrained.names():
         G = pretrained.load(args.checkpoint, device=args.device or "cpu")
     else:
         G = load_generator(args.checkpoint, device=args.device or "cpu")
     images = sample(G, args.n, seed=args.seed).cpu()
-    torch.save(images, args.out)
+    save_torch(args.out, images, ours=_is_images_file, what="a tensor of images saved by gan sample")
     print(f"saved {tuple(images.shape)} images in [-1, 1] to {args.out}")
     return 0
+
+
+def _is_images_file(path: Path) -> bool:
+    """Whether ``path`` holds what ``sample`` writes: one float tensor of images (N, 1, 28, 28)."""
+    import torch
+
+    try:
+        images = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:
+        return False
+    return isinstance(images, torch.Tensor) and images.dim() == 4 and images.is_floating_point()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _add_resume_arguments(p, command: str) -> None:
+    p.add_argument("--checkpoint-every", metavar="N|Mm|Ss", default=None,
+                   help="save the run's whole state every N steps (500), M minutes (10m) or S seconds (90s) to "
+                        "OUT's name with .state.pt (mlp.pt -> mlp.state.pt), so an interrupted run can be resumed; "
+                        "the file is removed when the run finishes")
+    p.add_argument("--resume", metavar="STATE", default=None,
+                   help=f"continue an interrupted run from its state file to the same end (python -m gan {command} "
+                        "--resume mlp.state.pt); its settings come from the file")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,15 +267,16 @@ def main(argv: list[str] | None = None) -> int:
     from .checkpoints import model_names
 
     p = sub.add_parser("train", help="train a GAN on MNIST and save a checkpoint")
-    p.add_argument("model", choices=model_names())
-    budget = p.add_mutually_exclusive_group(required=True)
+    p.add_argument("model", nargs="?", choices=model_names())
+    budget = p.add_mutually_exclusive_group()
     budget.add_argument("--seconds", type=float, help="train for this many seconds")
     budget.add_argument("--epochs", type=int, help="train for this many passes over MNIST")
-    p.add_argument("--out", required=True, help="checkpoint file to write")
+    budget.add_argument("--steps", type=int, help="train for this many steps")
+    p.add_argument("--out", help="checkpoint file to write (checked before training starts)")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate of both networks")
     p.add_argument("--lr-g", type=float, default=None, help="the generator's learning rate, if not --lr")
-    p.add_argument("--lr-decay", action="store_true", help="decay the learning rates linearly to 0 (needs --epochs)")
+    p.add_argument("--lr-decay", action="store_true", help="decay the learning rates linearly to 0 (needs --epochs or --steps)")
     p.add_argument("--ema", type=float, default=0.998, help="decay of the averaged generator saved (0: none)")
     p.add_argument("--g-width", type=int, default=None,
                    help="DCGAN only: the generator's width, its feature maps at 14x14 (twice that at 7x7; default 64)")
@@ -149,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
     p.add_argument("--evaluate", action="store_true", help="compute the metrics on 10,000 samples and store them")
     p.add_argument("--log-every", type=int, default=500)
-    p.set_defaults(run=_train)
+    _add_resume_arguments(p, "train")
+    p.set_defaults(run=_train, parser=p)
 
     p = sub.add_parser("sample", help="draw images from a checkpoint or a shipped generator")
     p.add_argument("checkpoint", help="a checkpoint file, or a shipped name (see gan.pretrained.names())")
@@ -157,13 +298,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="file to write: a tensor (N, 1, 28, 28) in [-1, 1] (torch.save)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None)
-    p.set_defaults(run=_sample)
+    p.set_defaults(run=_sample, parser=p)
 
     p = sub.add_parser("train-classifier", help="train the MNIST classifier the metrics use (ships with the package)")
     p.add_argument("--epochs", type=int, default=4)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="where to save (default: the package's weights folder)")
-    p.set_defaults(run=_train_classifier)
+    p.set_defaults(run=_train_classifier, parser=p)
 
     p = sub.add_parser("train-sgan", help="train a semi-supervised GAN on a few labels and save its classifier")
     p.add_argument("--labels", type=int, default=100, help="labelled training images, balanced over the digits")
@@ -180,20 +321,31 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default=None)
     p.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default="auto")
     p.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
-    p.add_argument("--out", required=True, help="file to write the classifier to")
-    p.set_defaults(run=_train_sgan)
+    p.add_argument("--out", help="file to write the classifier to (checked before training starts)")
+    _add_resume_arguments(p, "train-sgan")
+    p.set_defaults(run=_train_sgan, parser=p)
 
     args = parser.parse_args(argv)
     from .checkpoints import CheckpointError
     from .data import MNISTCorruptError, MNISTNotFoundError
+    from .files import WriteError
 
+    # `kill` (SIGTERM) stops a run the way Ctrl-C does: what was learned is saved, not lost.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if main_thread else None
     try:
-        return args.run(args)
+        return args.run(args, args.parser)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except (CheckpointError, MNISTNotFoundError, MNISTCorruptError, FileExistsError, FileNotFoundError,
-            ValueError) as err:
+            WriteError, ValueError) as err:
         # The user's mistake or an environment problem: the message says what to do; no traceback.
         print(f"error: {err}", file=sys.stderr)
         return 1
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

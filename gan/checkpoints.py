@@ -8,13 +8,13 @@ arguments, the weights, and optionally the training settings and metrics.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
 import torch
 from torch import nn
 
+from .files import save_torch
 from .models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
 FORMAT = 1
@@ -45,7 +45,7 @@ def build(model: str, part: str = "generator", config: dict | None = None) -> nn
 
 def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,
                     discriminator: nn.Module | None = None, half: bool = False, **extra) -> Path:
-    """Write a checkpoint atomically (temporary file, then rename) and return its path.
+    """Write a checkpoint atomically (``gan.files``: temporary file, then rename) and return its path.
 
     ``extra`` keyword arguments (e.g. ``train_config``, ``metrics``) are stored alongside; they must be
     plain Python values. An existing file is replaced only if it is itself a checkpoint.
@@ -53,7 +53,6 @@ def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,
     path = Path(path)
     if model not in MODELS:
         raise ValueError(f"Unknown model {model!r}; known models: {model_names()}.")
-    refuse_to_overwrite(path, load_checkpoint, "a gan checkpoint")
     from . import __version__
 
     payload = {"format": FORMAT, "package_version": __version__, "model": model,
@@ -61,22 +60,22 @@ def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,
     if discriminator is not None:
         payload["discriminator_config"] = discriminator.config
         payload["discriminator"] = state_to_save(discriminator, half)
-    return write_atomically(path, payload)
+    return save_torch(path, payload, ours=readable_by(load_checkpoint), what="a gan checkpoint")
 
 
-def refuse_to_overwrite(path: Path, read: Callable[[Path], object], what: str) -> None:
-    """Raise ``FileExistsError`` when ``path`` exists and ``read`` refuses it with a ``CheckpointError``.
+def readable_by(read: Callable[[Path], object]) -> Callable[[Path], bool]:
+    """Return an ``ours`` for ``gan.files``: a file is ours if ``read`` reads it without a ``CheckpointError``.
 
-    A save replaces an existing file only if it is itself ``what`` (e.g. "a gan checkpoint"), so nothing
-    else the user saved there is lost.
+    A save replaces an existing file only if it is itself what the save writes (e.g. a gan
+    checkpoint), so nothing else the user saved under that name is lost.
     """
-    if path.exists():
+    def ours(path: Path) -> bool:
         try:
             read(path)
         except CheckpointError:
-            raise FileExistsError(
-                f"{path} exists and is not {what}; refusing to overwrite it. Choose another path."
-            ) from None
+            return False
+        return True
+    return ours
 
 
 def state_to_save(module: nn.Module, half: bool = False) -> dict:
@@ -88,23 +87,6 @@ def state_to_save(module: nn.Module, half: bool = False) -> dict:
 def float32_state(state: dict) -> dict:
     """Return ``state`` with its float tensors in float32, ready for ``load_state_dict`` (undoes ``half``)."""
     return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
-
-
-def write_atomically(path: Path, payload: dict) -> Path:
-    """``torch.save`` ``payload`` to a temporary file next to ``path``, then rename it to ``path``; return ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it a normal file's mode
-        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half of one
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict:

@@ -97,13 +97,29 @@ def load_classifier(device: torch.device | str = "cpu") -> MNISTClassifier:
         state = torch.load(WEIGHTS, map_location="cpu", weights_only=True)
         model = MNISTClassifier()
         model.load_state_dict({k: v.float() for k, v in state["weights"].items()})
-        _LOADED[key] = model.to(device).eval().requires_grad_(False)
+        # Channels-last is the layout oneDNN's convolutions work in: classifying 10,000 digits took 1.6 s
+        # instead of 5.6 s on an AVX2-only CPU (the README's "Chapter times"); the values are the same
+        # to about 1e-5 (the order of the sums differs).
+        _LOADED[key] = model.to(device).eval().requires_grad_(False).to(memory_format=torch.channels_last)
     return _LOADED[key]
 
 
-def _save(model: MNISTClassifier, test_accuracy: float, path: Path = WEIGHTS) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def is_classifier_file(path: Path) -> bool:
+    """Whether ``path`` holds classifier weights as ``save_weights`` writes them (so it may be replaced)."""
+    try:
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:
+        return False
+    return isinstance(saved, dict) and set(saved) == {"weights", "test_accuracy"}
+
+
+def save_weights(model: MNISTClassifier, test_accuracy: float, path: str | Path = WEIGHTS) -> Path:
+    """Save the classifier's weights (float16) and test accuracy to ``path`` atomically; return ``path``.
+
+    An existing file is replaced only if it is itself a classifier saved this way.
+    """
+    from .files import save_torch
+
     weights = {k: v.detach().cpu().half() for k, v in model.state_dict().items()}
-    tmp = path.with_suffix(".tmp")
-    torch.save({"weights": weights, "test_accuracy": test_accuracy}, tmp)
-    tmp.replace(path)
+    return save_torch(path, {"weights": weights, "test_accuracy": test_accuracy}, ours=is_classifier_file,
+                      what="classifier weights saved by gan")

@@ -115,19 +115,66 @@ def to_float(images: torch.Tensor) -> torch.Tensor:
     return images.float().div_(127.5).sub_(1.0)
 
 
-def batches(images: torch.Tensor, batch_size: int, generator: torch.Generator | None = None):
-    """Yield shuffled float batches in [-1, 1] from uint8 ``images`` forever, one permutation per epoch.
+class Shuffled:
+    """Batches of indices into ``n`` items, shuffled once per epoch, forever; its position can be saved.
 
-    Indexing one in-memory tensor is far faster than a per-sample PIL/ToTensor pipeline.
-    The last incomplete batch of each epoch is dropped so every batch has the same size.
+    Each epoch draws one permutation from ``generator`` when its first batch is asked for, and the last
+    incomplete batch of each epoch is dropped so every batch has the same size. With ``repeats=k`` an
+    epoch is k permutations end to end (a small labelled set cycled many times per epoch).
+    ``state_dict``/``load_state_dict`` save and restore the current epoch's order and position, so a
+    resumed training run sees the same batches as an uninterrupted one.
     """
-    n = len(images)
-    if not 1 <= batch_size <= n:
-        raise ValueError(f"batches: batch_size must be between 1 and the number of images ({n}), got {batch_size}.")
-    while True:
-        order = torch.randperm(n, generator=generator).to(images.device)
-        for start in range(0, n - batch_size + 1, batch_size):
-            yield to_float(images[order[start : start + batch_size]])
+
+    def __init__(self, n: int, batch_size: int, generator: torch.Generator | None = None, repeats: int = 1):
+        if not 1 <= batch_size <= n * repeats:
+            raise ValueError(f"batches: batch_size must be between 1 and the number of images ({n}), got {batch_size}.")
+        self.n, self.batch_size, self.generator, self.repeats = n, batch_size, generator, repeats
+        self.order, self.position = None, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> torch.Tensor:
+        if self.order is None or self.position + self.batch_size > len(self.order):
+            self.order = torch.cat([torch.randperm(self.n, generator=self.generator) for _ in range(self.repeats)])
+            self.position = 0
+        batch = self.order[self.position : self.position + self.batch_size]
+        self.position += self.batch_size
+        return batch
+
+    def state_dict(self) -> dict:
+        return {"order": self.order, "position": self.position}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.order, self.position = state["order"], state["position"]
+
+
+class Batches:
+    """Shuffled float batches in [-1, 1] from uint8 ``images``, forever (see ``batches``); resumable."""
+
+    def __init__(self, images: torch.Tensor, batch_size: int, generator: torch.Generator | None = None):
+        self.images, self.indices = images, Shuffled(len(images), batch_size, generator)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> torch.Tensor:
+        return to_float(self.images[next(self.indices).to(self.images.device)])
+
+    def state_dict(self) -> dict:
+        return self.indices.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.indices.load_state_dict(state)
+
+
+def batches(images: torch.Tensor, batch_size: int, generator: torch.Generator | None = None) -> Batches:
+    """Return an endless stream of shuffled float batches in [-1, 1] from uint8 ``images``: ``next(stream)``.
+
+    One permutation per epoch; the last incomplete batch of each epoch is dropped so every batch has the
+    same size. Indexing one in-memory tensor is far faster than a per-sample PIL/ToTensor pipeline.
+    """
+    return Batches(images, batch_size, generator)
 
 
 # The [1, 0, 1, 0] pattern of the first GAN (chapter 3).

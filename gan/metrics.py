@@ -41,12 +41,18 @@ def check_images(images: torch.Tensor, name: str = "images") -> None:
 
 
 @torch.no_grad()
-def _classify(images: torch.Tensor, batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return (class probabilities (N, 10), features (N, 128)) on the CPU, in float64."""
-    model = load_classifier(images.device)
+def classify(images: torch.Tensor, model: torch.nn.Module | None = None,
+             batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return (class probabilities (N, 10), features (N, 128)) of ``images``, on the CPU, in float64.
+
+    ``model`` is the shipped classifier by default; any network with ``features`` and ``head`` (e.g. an
+    untrained ``MNISTClassifier``) can stand in. Its weights are stored channels-last, in place (their
+    values do not change), and the images are fed so: see ``load_classifier`` for why.
+    """
+    model = load_classifier(images.device) if model is None else model.to(memory_format=torch.channels_last)
     probs, feats = [], []
     for start in range(0, len(images), batch_size):
-        f = model.features(images[start : start + batch_size].float())
+        f = model.features(images[start : start + batch_size].float().contiguous(memory_format=torch.channels_last))
         feats.append(f.double().cpu())
         probs.append(model.head(f).softmax(1).double().cpu())
     return torch.cat(probs), torch.cat(feats)
@@ -55,7 +61,7 @@ def _classify(images: torch.Tensor, batch_size: int = 1000) -> tuple[torch.Tenso
 def class_histogram(images: torch.Tensor) -> torch.Tensor:
     """Return the share of ``images`` the classifier assigns to each digit, shape (10,), summing to 1."""
     check_images(images)
-    probs, _ = _classify(images)
+    probs, _ = classify(images)
     return torch.bincount(probs.argmax(1), minlength=10).double() / len(images)
 
 
@@ -149,7 +155,7 @@ def _test_set(n: int):
     images = load_mnist(train=False).images
     if n < len(images):
         images = images[torch.randperm(len(images), generator=torch.Generator().manual_seed(0))[:n]]
-    return _classify(to_float(images))
+    return classify(to_float(images))
 
 
 def evaluate(images: torch.Tensor, n_reference: int = 10_000, precision_recall: bool = True) -> dict[str, float]:
@@ -166,7 +172,7 @@ def evaluate(images: torch.Tensor, n_reference: int = 10_000, precision_recall: 
             f"evaluate needs more than {FEATURE_DIM} images (the feature dimension) for the Fréchet distance; "
             f"got {len(images)}. Use 10,000 for numbers comparable with the book's."
         )
-    probs, feats = _classify(images)
+    probs, feats = classify(images)
     _, real_feats = _test_set(n_reference)
     hist = torch.bincount(probs.argmax(1), minlength=10).double() / len(images)
     metrics = {

@@ -19,10 +19,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from .data import MNIST, to_float
+from .data import MNIST, Shuffled, batches, to_float
 from .device import PRECISIONS, precision_context, training_dtype
 from .models import MLPGenerator, _check_images
 from .pretrained import WEIGHTS, study
+from .resume import Checkpointing
 from .training import adam, frozen
 
 CLASSES = 10
@@ -284,48 +285,44 @@ def _check_split(data: MNIST, index: torch.Tensor) -> torch.Tensor:
     return index.cpu()
 
 
-def _labelled_batches(images, labels, batch_size, gen):
-    """Yield (images, labels) batches forever, cycling through the labelled set: a small set is oversampled."""
-    n = len(labels)
-    while True:
-        order = torch.cat([torch.randperm(n, generator=gen) for _ in range(-(-batch_size // n) + 1)])
-        order = order.to(images.device)
-        for start in range(0, len(order) - batch_size + 1, batch_size):
-            idx = order[start : start + batch_size]
-            yield to_float(images[idx]), labels[idx]
+class _LabelledBatches:
+    """(images, labels) batches forever, cycling through the labelled set (a small set is oversampled); resumable."""
 
+    def __init__(self, images, labels, batch_size, gen):
+        self.images, self.labels = images, labels
+        n = len(labels)
+        self.indices = Shuffled(n, batch_size, gen, repeats=-(-batch_size // n) + 1)
 
-def _unlabelled_batches(images, batch_size, gen):
-    """Yield image batches forever from an images-only tensor: there are no labels to read."""
-    n = len(images)
-    while True:
-        order = torch.randperm(n, generator=gen).to(images.device)
-        for start in range(0, n - batch_size + 1, batch_size):
-            yield to_float(images[order[start : start + batch_size]])
+    def __next__(self):
+        idx = next(self.indices).to(self.images.device)
+        return to_float(self.images[idx]), self.labels[idx]
 
 
 def train_sgan(data: MNIST, labelled: torch.Tensor, config: SGANConfig | None = None, validation: MNIST | None = None,
-               device: torch.device | str | None = None, seed: int = 0) -> SGANResult:
+               device: torch.device | str | None = None, seed: int = 0, checkpoint: Checkpointing | None = None,
+               resume: dict | None = None) -> SGANResult:
     """Train an SGAN on ``data``'s images, reading labels only at the indices ``labelled``; return an ``SGANResult``.
 
     Every image of ``data`` is an unlabelled example (the labelled ones too, as in Salimans et al.).
     Accuracy on ``validation`` (held-out training images, see ``validation_split``; not the test set)
-    is recorded every ``config.eval_every`` steps and at the end.
+    is recorded every ``config.eval_every`` steps and at the end. ``checkpoint`` and ``resume`` as in
+    ``gan.train_gan``: save the whole state every so often, continue from one.
     """
-    return _train(data, labelled, config, validation, device, seed, semi_supervised=True)
+    return _train(data, labelled, config, validation, device, seed, True, checkpoint, resume)
 
 
 def train_supervised(data: MNIST, labelled: torch.Tensor, config: SGANConfig | None = None,
-                     validation: MNIST | None = None,
-                     device: torch.device | str | None = None, seed: int = 0) -> SGANResult:
+                     validation: MNIST | None = None, device: torch.device | str | None = None, seed: int = 0,
+                     checkpoint: Checkpointing | None = None, resume: dict | None = None) -> SGANResult:
     """Train the same discriminator as a plain classifier on the labelled images only: the baseline.
 
     Pass ``SGANConfig(lr=SUPERVISED_LR)`` for the baseline's own learning rate (chapter 9 and the CLI do).
     """
-    return _train(data, labelled, config, validation, device, seed, semi_supervised=False)
+    return _train(data, labelled, config, validation, device, seed, False, checkpoint, resume)
 
 
-def _train(data, labelled, config, validation, device, seed, semi_supervised: bool) -> SGANResult:
+def _train(data, labelled, config, validation, device, seed, semi_supervised: bool, checkpoint=None,
+           resume=None) -> SGANResult:
     from .device import pick_device, seed_everything
 
     config = config or SGANConfig()
@@ -349,13 +346,18 @@ def _train(data, labelled, config, validation, device, seed, semi_supervised: bo
     schedulers = [torch.optim.lr_scheduler.LambdaLR(opt, decay) for opt in (opt_d, opt_g) if opt is not None]
     # Classify with an average of D's recent weights: the adversarial game keeps D's raw weights moving.
     averaged = AveragedModel(D, multi_avg_fn=get_ema_multi_avg_fn(config.ema), use_buffers=True)
-    labelled_stream = _labelled_batches(lab_images, lab_labels, config.batch_size, gen)
-    unlabelled_stream = _unlabelled_batches(unlabelled, config.batch_size, gen)
+    labelled_stream = _LabelledBatches(lab_images, lab_labels, config.batch_size, gen)
+    unlabelled_stream = batches(unlabelled, config.batch_size, gen)  # images only: there are no labels to read
     noise = lambda: torch.randn(config.batch_size, config.z_dim, generator=gen).to(device)  # noqa: E731
 
     dtype = training_dtype(config.precision, device, *[m for m in (D, G) if m is not None])
-    rows, start = [], time.perf_counter()
-    for step in range(1, config.steps + 1):
+    networks = dict(D=D, G=G, opt_d=opt_d, opt_g=opt_g, averaged=averaged, labelled=labelled_stream.indices,
+                    unlabelled=unlabelled_stream.indices)
+    rows, done, spent = [], 0, 0.0
+    if resume is not None:
+        done, spent, rows = _load_state(resume, networks, schedulers, gen, device)
+    start = time.perf_counter() - spent
+    for step in range(done + 1, config.steps + 1):
         x_lab, y_lab = next(labelled_stream)
         with precision_context(device, dtype):
             if semi_supervised:
@@ -388,10 +390,34 @@ def _train(data, labelled, config, validation, device, seed, semi_supervised: bo
 
         if validation is not None and (step == config.steps or (config.eval_every and step % config.eval_every == 0)):
             rows.append((step, accuracy(averaged.module, validation)))
+        if checkpoint is not None and checkpoint.due(step):
+            checkpoint.save(_state(step, time.perf_counter() - start, networks, schedulers, gen, rows, device))
     seconds = time.perf_counter() - start
     history = pd.DataFrame(rows, columns=["step", "val_accuracy"])
     return SGANResult(averaged.module.eval(), G.eval() if G is not None else None, history, seconds,
                       str(dtype).removeprefix("torch."))
+
+
+def _state(step, seconds, networks, schedulers, gen, rows, device) -> dict:
+    """Everything the SGAN loop's next step depends on, for ``gan.resume``."""
+    from .resume import rng_state
+
+    return {"step": step, "seconds": seconds, "rows": [list(row) for row in rows], "generator_state": gen.get_state(),
+            "schedulers": [s.state_dict() for s in schedulers], "rng": rng_state(device),
+            **{name: part.state_dict() for name, part in networks.items() if part is not None}}
+
+
+def _load_state(state, networks, schedulers, gen, device) -> tuple[int, float, list]:
+    from .resume import set_rng_state
+
+    for name, part in networks.items():
+        if part is not None:
+            part.load_state_dict(state[name])
+    for scheduler, saved in zip(schedulers, state["schedulers"], strict=True):
+        scheduler.load_state_dict(saved)
+    gen.set_state(state["generator_state"])
+    set_rng_state(state["rng"], device)
+    return state["step"], state["seconds"], [tuple(row) for row in state["rows"]]
 
 
 SHIPPED = WEIGHTS / "sgan_classifier.pt"
@@ -415,16 +441,23 @@ def save_classifier(path: str | os.PathLike, result: SGANResult, config: SGANCon
     existing file is replaced only if it is itself a saved SGAN classifier.
     """
     from . import __version__
-    from .checkpoints import refuse_to_overwrite, state_to_save, write_atomically
+    from .checkpoints import state_to_save
+    from .files import save_torch
 
     path = Path(path)
-    refuse_to_overwrite(path, _read, "a saved SGAN classifier")
     payload = {"format": 2, "package_version": __version__, "model": _KIND, "discriminator_config": result.D.config,
                "discriminator": state_to_save(result.D, half), "train_config": asdict(config),
                "history": {"step": [int(v) for v in result.history["step"]],
                            "val_accuracy": [float(v) for v in result.history["val_accuracy"]]},
                "seconds": float(result.seconds), **extra}
-    return write_atomically(path, payload)
+    return save_torch(path, payload, ours=is_saved_classifier, what="a saved SGAN classifier")
+
+
+def is_saved_classifier(path: Path) -> bool:
+    """Whether ``path`` holds a classifier saved by ``save_classifier`` (so that a new one may replace it)."""
+    from .checkpoints import readable_by
+
+    return readable_by(_read)(Path(path))
 
 
 def _read(path: Path) -> dict:

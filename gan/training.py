@@ -16,6 +16,7 @@ from torch import nn
 
 from .device import PRECISIONS, precision_context, training_dtype
 from .losses import generator_loss, get_loss, probability
+from .resume import Checkpointing
 
 
 @dataclass
@@ -206,12 +207,16 @@ def train_gan(
     config: TrainConfig | None = None,
     callback: Callable[[int, nn.Module, nn.Module], None] | None = None,
     progress: bool | None = None,
+    checkpoint: Checkpointing | None = None,
+    resume: dict | None = None,
 ) -> TrainResult:
     """Train ``G`` against ``D`` and return a ``TrainResult``; ``sample_real(n)``/``sample_noise(n)`` give batches.
 
     Every ``config.log_every`` steps a history row is recorded and ``callback(step, G, D)`` is called.
     Ctrl-C (or the notebook's stop button) ends training early and keeps what was learned so far.
     Convolutional networks are stored channels-last for speed, in place; their weights keep their values.
+    With ``checkpoint`` (``gan.resume.Checkpointing``) the loop's whole state is saved every so often;
+    ``resume`` (a state read by ``gan.resume.load_state``) continues a run from one, to the same end.
     """
     config = config or TrainConfig()
     device = next(G.parameters()).device
@@ -233,10 +238,13 @@ def train_gan(
 
     dtype = training_dtype(config.precision, device, G, D)
     rows, window = [], torch.zeros(4, device=device)
-    step, interrupted, start = 0, False, time.perf_counter()
+    step, interrupted, spent = 0, False, 0.0
+    if resume is not None:
+        step, spent, rows = _load_loop_state(resume, G, D, opt_d, opt_g, schedulers, ema, window)
+    start = time.perf_counter() - spent  # a resumed run's clock goes on from the time already spent
     last_good = _snapshot(G, D, step)
     total = config.steps if config.steps is not None else None
-    bar = _progress_bar(total, progress)
+    bar = _progress_bar(total, progress, initial=step)
     try:
         while True:
             elapsed = time.perf_counter() - start
@@ -288,12 +296,44 @@ def train_gan(
                 last_good = _snapshot(G, D, step)
                 if callback is not None:
                     callback(step, G, D)
+            if checkpoint is not None and checkpoint.due(step):
+                checkpoint.save(_loop_state(step, time.perf_counter() - start, G, D, opt_d, opt_g, schedulers,
+                                            ema, rows, window))
     except KeyboardInterrupt:
         interrupted = True
     finally:
         if bar is not None:
             bar.close()
     return _result(G, D, rows, step, start, interrupted, ema, dtype)
+
+
+def _loop_state(step, seconds, G, D, opt_d, opt_g, schedulers, ema, rows, window) -> dict:
+    """Everything ``train_gan``'s next step depends on, for ``gan.resume`` (tensors are not copied)."""
+    from .resume import rng_state
+
+    return {"step": step, "seconds": seconds, "generator": G.state_dict(), "discriminator": D.state_dict(),
+            "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(),
+            "schedulers": [s.state_dict() for s in schedulers], "ema": ema.state_dict() if ema is not None else None,
+            "history": [dict(row) for row in rows], "window": window.cpu(), "rng": rng_state(window.device)}
+
+
+def _load_loop_state(state, G, D, opt_d, opt_g, schedulers, ema, window) -> tuple[int, float, list]:
+    """Put ``_loop_state``'s values back in place; return (step, seconds spent, history rows)."""
+    from .resume import set_rng_state
+
+    G.load_state_dict(state["generator"])
+    D.load_state_dict(state["discriminator"])
+    opt_d.load_state_dict(state["opt_d"])
+    opt_g.load_state_dict(state["opt_g"])
+    for scheduler, saved in zip(schedulers, state["schedulers"], strict=True):
+        scheduler.load_state_dict(saved)
+    if (ema is None) != (state["ema"] is None):
+        raise ValueError("resume: the saved run and this one differ in whether they keep an EMA generator.")
+    if ema is not None:
+        ema.load_state_dict(state["ema"])
+    window.copy_(state["window"])
+    set_rng_state(state["rng"], window.device)
+    return state["step"], state["seconds"], [dict(row) for row in state["history"]]
 
 
 def _layout_for_speed(device: torch.device, *modules: nn.Module) -> None:
@@ -331,11 +371,13 @@ def _result(G, D, rows, step, start, interrupted, ema=None, dtype=torch.float32)
 
 def train_mnist(model: str = "mlp", config: TrainConfig | None = None, generator_config: dict | None = None,
                 discriminator_config: dict | None = None, device: torch.device | str | None = None,
-                data=None, seed: int = 0, callback=None, progress: bool | None = None) -> TrainResult:
+                data=None, seed: int = 0, callback=None, progress: bool | None = None,
+                checkpoint: Checkpointing | None = None, resume: dict | None = None) -> TrainResult:
     """Train a generator of family ``model`` ("mlp" or "dcgan") on MNIST and return the ``TrainResult``.
 
     The training images are held on the training device as one uint8 tensor and batched by indexing;
-    the noise is standard normal of the generator's ``z_dim``.
+    the noise is standard normal of the generator's ``z_dim``. ``checkpoint`` and ``resume`` as in
+    ``train_gan``; the data stream's position is saved and restored with the rest.
     """
     from .checkpoints import build
     from .data import batches, load_mnist
@@ -349,8 +391,13 @@ def train_mnist(model: str = "mlp", config: TrainConfig | None = None, generator
     D = build(model, "discriminator", discriminator_config).to(device)
     images = (data if data is not None else load_mnist(train=True)).images.to(device)
     stream = batches(images, config.batch_size, generator=gen)
+    if resume is not None:
+        stream.load_state_dict(resume["data"])
+        gen.set_state(resume["data_generator"])
+    if checkpoint is not None:
+        checkpoint.extra = lambda: {"data": stream.state_dict(), "data_generator": gen.get_state()}
     return train_gan(G, D, lambda n: next(stream), lambda n: torch.randn(n, G.z_dim, device=device),
-                     config, callback=callback, progress=progress)
+                     config, callback=callback, progress=progress, checkpoint=checkpoint, resume=resume)
 
 
 def _interactive() -> bool:
@@ -361,9 +408,9 @@ def _interactive() -> bool:
     return sys.stderr.isatty() or "ipykernel" in sys.modules
 
 
-def _progress_bar(total, progress):
+def _progress_bar(total, progress, initial=0):
     if not (_interactive() if progress is None else progress):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="step", leave=False)
+    return tqdm(total=total, initial=initial, unit="step", leave=False)

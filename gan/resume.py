@@ -1,0 +1,149 @@
+"""Resumable training: a long run saves its whole state every so often and can continue from it.
+
+The state is everything the next step depends on: both networks, both optimisers (Adam's moments),
+the averaged networks, the learning-rate schedules, the step and the time spent, the history, the
+random-number generators and the data stream's position. A run resumed from it on the same machine
+ends bitwise identical to one that was never interrupted (``tests/test_resume.py`` checks it).
+
+The state file is written atomically (``gan.files``), so a run killed while saving leaves the
+previous state intact: an interrupted run loses at most one interval.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+KIND = "gan-training-state"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Every:
+    """How often to save: every ``steps`` training steps or every ``seconds`` of training (exactly one)."""
+
+    steps: int | None = None
+    seconds: float | None = None
+
+    def __post_init__(self):
+        if (self.steps is None) == (self.seconds is None):
+            raise ValueError("Every: give steps or seconds, not both.")
+        if self.steps is not None and (not isinstance(self.steps, int) or self.steps < 1):
+            raise ValueError(f"Every: steps must be a positive int, got {self.steps!r}.")
+        if self.seconds is not None and not (math.isfinite(self.seconds) and self.seconds > 0):
+            raise ValueError(f"Every: seconds must be positive, got {self.seconds!r}.")
+
+    @classmethod
+    def parse(cls, text: str) -> Every:
+        """Read ``"500"`` (steps), ``"10m"`` (minutes) or ``"90s"`` (seconds)."""
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([sm]?)\s*", str(text))
+        if match is None or float(match[1]) <= 0 or (match[2] == "" and "." in match[1]):
+            raise ValueError(f"--checkpoint-every takes steps (500), minutes (10m) or seconds (90s), got {text!r}.")
+        number, unit = match[1], match[2]
+        if unit == "":
+            return cls(steps=int(number))
+        return cls(seconds=float(number) * (60 if unit == "m" else 1))
+
+    def __str__(self) -> str:
+        return f"{self.steps} steps" if self.steps is not None else f"{self.seconds:g} seconds"
+
+
+class Checkpointing:
+    """Save a run's state to ``path`` every ``every``; ``run`` (plain values) says how to rebuild the run.
+
+    The training loop calls ``due`` after each step and, when it says so, ``save`` with the loop's state;
+    ``extra`` adds what only the caller knows (the data stream's position).
+    """
+
+    def __init__(self, path: str | os.PathLike, every: Every, run: dict, extra: Callable[[], dict] | None = None):
+        self.path, self.every, self.run, self.extra = Path(path), every, run, extra
+        self.saved_step, self.saved_at = None, time.perf_counter()
+
+    def due(self, step: int) -> bool:
+        if self.every.steps is not None:
+            return step % self.every.steps == 0
+        return time.perf_counter() - self.saved_at >= self.every.seconds
+
+    def save(self, loop_state: dict) -> Path:
+        state = {"kind": KIND, "format": FORMAT, "package_version": _version(), "run": self.run, **loop_state}
+        if self.extra is not None:
+            state |= self.extra()
+        path = save_state(self.path, state)
+        self.saved_step, self.saved_at = loop_state["step"], time.perf_counter()
+        return path
+
+
+def save_state(path: str | os.PathLike, state: dict) -> Path:
+    """Write a training state atomically; an existing file is replaced only if it is itself a training state."""
+    from .files import save_torch
+
+    return save_torch(path, state, ours=is_state_file, what="a gan training state")
+
+
+def load_state(path: str | os.PathLike, command: str | None = None) -> dict:
+    """Read a training state saved by ``Checkpointing``; raise ``CheckpointError`` saying what is wrong.
+
+    With ``command`` ("train" or "train-sgan"), a state saved by the other command is refused.
+    """
+    from .checkpoints import CheckpointError, read_file
+
+    path = Path(path)
+    state = read_file(path, "training state")
+    if not isinstance(state, dict) or state.get("kind") != KIND:
+        raise CheckpointError(f"{path} is not a training state saved by --checkpoint-every; give the .state.pt file "
+                              "that the interrupted run wrote.")
+    if state["format"] > FORMAT:
+        raise CheckpointError(f"{path} was written by a newer gan ({state['package_version']}); upgrade the package.")
+    if command is not None and state["run"]["command"] != command:
+        raise CheckpointError(f"{path} is the state of a `python -m gan {state['run']['command']}` run; resume it "
+                              f"with that command, not {command}.")
+    return state
+
+
+def is_state_file(path: Path) -> bool:
+    """Whether ``path`` holds a training state (so that a new state may replace it)."""
+    from .checkpoints import CheckpointError
+
+    try:
+        load_state(path)
+    except (CheckpointError, KeyError, TypeError):
+        return False
+    return True
+
+
+def state_path(out: str | os.PathLike) -> Path:
+    """Where a run writing ``out`` keeps its state: ``mlp.pt`` -> ``mlp.state.pt``."""
+    out = Path(out)
+    return out.with_name(f"{out.stem if out.suffix else out.name}.state.pt")
+
+
+def rng_state(device: torch.device) -> dict:
+    """Return the global random-number generators' states that training on ``device`` draws from."""
+    state = {"cpu": torch.get_rng_state()}
+    if device.type == "cuda":
+        state["cuda"] = torch.cuda.get_rng_state(device)
+    elif device.type == "mps":
+        state["mps"] = torch.mps.get_rng_state()
+    return state
+
+
+def set_rng_state(state: dict, device: torch.device) -> None:
+    """Restore what ``rng_state`` returned."""
+    torch.set_rng_state(state["cpu"])
+    if device.type == "cuda" and "cuda" in state:
+        torch.cuda.set_rng_state(state["cuda"], device)
+    elif device.type == "mps" and "mps" in state:
+        torch.mps.set_rng_state(state["mps"])
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
