@@ -367,9 +367,20 @@ def write_study(rows: list[dict], out: Path) -> None:
     """Write a study's rows to the CSV ``out`` with the machine in every row, atomically (a partial file never lands)."""
     table = pd.DataFrame(rows)
     table["machine"] = f"{cpu_model()}, {torch.backends.cpu.get_cpu_capability()}, torch {torch.__version__}, float32"
-    text = table.to_csv(index=False)
-    gan.files.write_text(out, text, ours=gan.files.same_header(text.splitlines()[0]), what="an earlier run of this study")
+    gan.files.write_text(out, table.to_csv(index=False), ours=_is_study, what="a study written by these scripts")
     print(f"wrote {out}")
+
+
+def _is_study(path: Path) -> bool:
+    return gan.files.has_columns("seed", "machine")(path)
+
+
+def check_study_writable(out: Path) -> None:
+    """Before a study's runs: exit with one line if ``out`` cannot be written (not after twenty minutes)."""
+    try:
+        gan.files.check_writable(out, ours=_is_study, what="a study written by these scripts")
+    except (OSError, FileExistsError) as err:
+        sys.exit(f"error: {err}")
 
 
 def hardware(device: torch.device) -> dict:
@@ -391,11 +402,14 @@ def default_peak(device_name: str) -> float | None:
 def write_results(rows: list[dict], info: dict, settings: dict, out: Path) -> None:
     """Write results.csv (one row per measurement, the hardware in every row) and results.json (with each round)."""
     table = pd.DataFrame(rows).drop(columns="images_per_s_rounds").assign(**info)
-    text = table.to_csv(index=False)
-    gan.files.write_text(out / "results.csv", text, ours=gan.files.same_header(text.splitlines()[0]),
+    gan.files.write_text(out / "results.csv", table.to_csv(index=False), ours=_is_results_csv,
                          what="an earlier run of this benchmark")
     gan.files.write_text(out / "results.json", json.dumps(dict(hardware=info, settings=settings, results=rows), indent=2),
                          ours=_is_results_json, what="an earlier run of this benchmark")
+
+
+def _is_results_csv(path: Path) -> bool:
+    return gan.files.has_columns("cpu", "device", "torch", "date")(path)
 
 
 def _is_results_json(path: Path) -> bool:
@@ -475,8 +489,13 @@ def main(argv: list[str] | None = None) -> int:
     settings = dict(batch_size=BATCH, repeats=repeats, warmup=warmup, steps=steps, peak_tflops=peak,
                     quality_seconds=seconds if run_quality else None, quick=args.quick)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    gan.files.check_writable(args.out / "results.csv")  # before the work, not after it
+    try:  # before the work, not after it
+        args.out.mkdir(parents=True, exist_ok=True)
+        gan.files.check_writable(args.out / "results.csv", ours=_is_results_csv, what="an earlier run of this benchmark")
+        gan.files.check_writable(args.out / "results.json", ours=_is_results_json,
+                                 what="an earlier run of this benchmark")
+    except (OSError, FileExistsError) as err:
+        sys.exit(f"error: {err}")
     mnist = gan.load_mnist()
     rows = throughput_rows(make_cases(steps, mnist.images.to(device)), device, repeats, warmup, peak)
     if run_quality:

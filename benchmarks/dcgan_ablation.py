@@ -35,12 +35,13 @@ VARIANTS = {
     "Radford et al.'s 2e-4": (dict(lr_d=2e-4, lr_g=2e-4), {}, {}),
 }
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import merge_into_study, write_study  # noqa: E402
+from bench import check_study_writable, merge_into_study, write_study  # noqa: E402
 
 OUT = gan.pretrained.STUDIES / "dcgan_ablation.csv"
 
 
 def main(only: list[str] | None = None) -> int:
+    check_study_writable(OUT)  # before the runs, not after them
     unknown = sorted(set(only or []) - set(VARIANTS))
     if unknown:
         raise SystemExit(f"dcgan_ablation.py: unknown variants {unknown}; known: {list(VARIANTS)}")

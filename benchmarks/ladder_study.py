@@ -22,12 +22,13 @@ from gan import ladder
 
 SEEDS = (0, 1, 2)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import write_study  # noqa: E402
+from bench import check_study_writable, write_study  # noqa: E402
 
 OUT = gan.pretrained.STUDIES / "ladder.csv"  # read back by gan.ladder.study()
 
 
 def main() -> int:
+    check_study_writable(OUT)  # before the runs, not after them
     images = gan.load_mnist(train=True).images
     rows = []
     original = ladder.rungs()["original"]

@@ -30,13 +30,14 @@ STD = 0.1  # the chapter's ring
 LONG = ("GAN (unrolled GAN's recipe)", "unrolled GAN, 5 steps (its recipe)")
 LONG_STEPS = 8000
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import merge_into_study, write_study  # noqa: E402
+from bench import check_study_writable, merge_into_study, write_study  # noqa: E402
 
 OUT = gan.pretrained.STUDIES / "ring_recipes.csv"
 OUT_LONG = gan.pretrained.STUDIES / "ring_recipes_long.csv"
 
 
 def main(long: bool = False, only: list[str] | None = None) -> int:
+    check_study_writable(OUT_LONG if long else OUT)  # before the runs, not after them
     unknown = sorted(set(only or []) - set(toy.RECIPES))
     if unknown:
         raise SystemExit(f"ring_recipes.py: unknown recipes {unknown}; known: {list(toy.RECIPES)}")

@@ -23,12 +23,13 @@ from gan import sgan
 RATES = (3e-3, 1e-3, 3e-4)  # the SGAN's rate, and a third and a tenth of it
 SEEDS = (0, 1, 2)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import write_study  # noqa: E402
+from bench import check_study_writable, write_study  # noqa: E402
 
 OUT = gan.pretrained.STUDIES / "sgan_baseline_lr.csv"  # read back by gan.sgan.baseline_lr_study()
 
 
 def main() -> int:
+    check_study_writable(OUT)  # before the runs, not after them
     train, validation = sgan.validation_split(gan.load_mnist(train=True))
     rows = []
     for lr in RATES:

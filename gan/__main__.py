@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
 import threading
 from pathlib import Path
 
 
-def _train_classifier(args, parser) -> int:
+def _train_classifier(args) -> int:
     from .classifier import WEIGHTS, accuracy, is_classifier_file, save_weights, train_classifier
     from .data import load_mnist
     from .files import check_writable
@@ -34,46 +35,71 @@ _SGAN_SETTINGS = ("labels", "long", "steps", "supervised", "eval_every", "test",
                   "checkpoint_every")
 
 
-def _resumed(args, parser, settings, command) -> dict | None:
-    """Return the state to resume from (``--resume``), after refusing settings that would change the run."""
+def _resumed(args, settings, command) -> tuple[dict | None, dict | None]:
+    """Return (state, run) for ``--resume`` (run: how the run was started, with this --out and --device), else Nones."""
     if args.resume is None:
-        return None
-    given = [name for name in settings if getattr(args, name) != parser.get_default(name)]
+        return None, None
+    given = [name for name in settings if name in args.given]
     if given:
         flags = ", ".join("--" + name.replace("_", "-") if name != "model" else "the model" for name in given)
         raise ValueError(f"--resume continues the saved run with its own settings; drop {flags} "
                          "(only --out and --device may be given).")
     from .resume import load_state
 
-    return load_state(args.resume, command)
+    state = load_state(args.resume, command)
+    run = dict(state["run"])
+    if args.out is not None:
+        run["out"] = str(Path(args.out).resolve())
+    if args.device is not None and args.device != run["device"]:
+        print(f"note: the run started on {run['device']} and goes on on {args.device}; it will not end bitwise "
+              "identical to an uninterrupted run", file=sys.stderr)
+        run["device"] = args.device
+    print(f"resuming {run['out']} at step {state['step']} of {run['config']['steps'] or '-'} "
+          f"({state['seconds']:.0f} s already trained)")
+    return state, run
 
 
-def _checkpointing(args, run: dict, out: Path, size: int):
+def _checkpointing(args, run: dict, size: int):
     """Return the ``Checkpointing`` that ``--checkpoint-every`` asks for (or None), its state file checked first."""
     from .files import check_writable
     from .resume import Checkpointing, Every, is_state_file, state_path
 
-    every = run.get("checkpoint_every")
-    if every is None:
+    if run["checkpoint_every"] is None:
         return None
-    path = Path(args.resume) if args.resume is not None else state_path(out)
+    if args.resume is not None:
+        path = Path(args.resume)
+    else:
+        path = state_path(run["out"])
+        if path.exists() and is_state_file(path):  # an interrupted run's progress: never thrown away by a restart
+            raise FileExistsError(f"{path} holds the state of an interrupted run. Continue it with: python -m gan "
+                                  f"{run['command']} --resume {shlex.quote(str(path))}, or delete it to start afresh.")
     check_writable(path, ours=is_state_file, what="a gan training state", size=size)
-    return Checkpointing(path, Every.parse(every), run)
+    return Checkpointing(path, Every.parse(run["checkpoint_every"]), run)
 
 
-def _train(args, parser) -> int:
+def _start(args, command: str, config) -> dict:
+    """The plain values that describe a new run, saved with its states so that --resume can rebuild it."""
+    from dataclasses import asdict
+
+    from .device import pick_device
+
+    if args.checkpoint_every is not None:
+        from .resume import Every
+
+        Every.parse(args.checkpoint_every)  # a bad interval fails now, not at the first save
+    return dict(command=command, config=asdict(config), seed=args.seed, out=str(Path(args.out).resolve()),
+                device=str(pick_device(args.device)), half=args.half, checkpoint_every=args.checkpoint_every)
+
+
+def _train(args) -> int:
     from dataclasses import asdict
 
     from .checkpoints import build, load_checkpoint, readable_by, save_checkpoint
-    from .files import check_writable
+    from .files import WriteError, check_writable
     from .training import NonFiniteLossError, TrainConfig, train_mnist
 
-    state = _resumed(args, parser, _TRAIN_SETTINGS, "train")
-    if state is not None:
-        run = state["run"]
-        config = TrainConfig(**run["config"])
-        out = Path(args.out or run["out"])
-    else:
+    state, run = _resumed(args, _TRAIN_SETTINGS, "train")
+    if state is None:
         if args.out is None or args.model is None:
             print("give the model (mlp or dcgan) and --out FILE, or --resume STATE", file=sys.stderr)
             return 2
@@ -90,42 +116,38 @@ def _train(args, parser) -> int:
         config = TrainConfig(steps=steps, seconds=args.seconds, batch_size=args.batch_size, loss="bce_logits",
                              lr_d=args.lr, lr_g=args.lr if args.lr_g is None else args.lr_g, ema=args.ema or None,
                              log_every=args.log_every, lr_decay=args.lr_decay, precision=args.precision)
-        if args.checkpoint_every is not None:
-            from .resume import Every
-
-            Every.parse(args.checkpoint_every)  # a bad interval fails now, not at the first save
         generator_config = {} if args.g_width is None else {"width": args.g_width}
         discriminator_config = {}
         if args.refine:
             generator_config |= {"refine": True, "final_conv": True}
             discriminator_config |= {"refine": True}
-        out = Path(args.out)
-        run = dict(command="train", model=args.model, config=asdict(config), generator_config=generator_config or None,
-                   discriminator_config=discriminator_config or None, seed=args.seed, out=str(out), half=args.half,
-                   evaluate=args.evaluate, checkpoint_every=args.checkpoint_every)
+        run = _start(args, "train", config) | dict(model=args.model, generator_config=generator_config or None,
+                                                  discriminator_config=discriminator_config or None,
+                                                  evaluate=args.evaluate)
+    config, model, out = TrainConfig(**run["config"]), run["model"], Path(run["out"])
 
     # Fail before the work: the checkpoint (and the state file) must be writable now, not after an hour.
-    model = run["model"]
     weights = sum(p.numel() * 4 for part in ("generator", "discriminator")
                   for p in build(model, part, run[f"{part}_config"]).parameters())
     check_writable(out, ours=readable_by(load_checkpoint), what="a gan checkpoint", size=weights)
-    checkpoint = _checkpointing(args, run, out, size=5 * weights)
-    if state is not None:
-        print(f"resuming {state['run']['out']} at step {state['step']} of {config.steps or '-'} "
-              f"({state['seconds']:.0f} s already trained)")
+    checkpoint = _checkpointing(args, run, size=5 * weights)
 
     def save(G, D, steps, **extra):
         return save_checkpoint(out, model, G, D, half=run["half"], **extra,
                                train_config=asdict(config) | {"seed": run["seed"], "steps_done": steps})
 
     try:
-        result = train_mnist(model, config, run["generator_config"], run["discriminator_config"], device=args.device,
-                             seed=run["seed"], checkpoint=checkpoint, resume=state)
+        result = train_mnist(model, config, run["generator_config"], run["discriminator_config"],
+                             device=run["device"], seed=run["seed"], checkpoint=checkpoint, resume=state)
     except NonFiniteLossError as err:
         # Keep what was learned before the blow-up: the networks were restored to the last good step.
         good = err.result
         save(good.generator, good.discriminator, steps=good.steps)
         print(f"error: {err}\nsaved the last good networks (step {good.steps}) to {out}", file=sys.stderr)
+        return 1
+    except WriteError as err:  # a state could not be saved (say, the disk is full): the previous one is intact
+        print(f"error: {err}", file=sys.stderr)
+        _say_how_to_resume(checkpoint, "train")
         return 1
     if result.interrupted:
         print(f"interrupted after {result.steps} steps; saving what was learned so far", file=sys.stderr)
@@ -145,33 +167,31 @@ def _train(args, parser) -> int:
     return _finish(checkpoint, result.interrupted, "train")
 
 
+def _say_how_to_resume(checkpoint, command: str) -> None:
+    if checkpoint is not None and checkpoint.path.exists():
+        print(f"the last saved state is in {checkpoint.path}; continue the run to its end with: "
+              f"python -m gan {command} --resume {shlex.quote(str(checkpoint.path))}", file=sys.stderr)
+
+
 def _finish(checkpoint, interrupted: bool, command: str) -> int:
     """After the final save: drop the state file of a finished run; say how to resume an interrupted one."""
-    if checkpoint is None:
-        return 0
     if interrupted:
-        if checkpoint.path.exists():
-            print(f"the last saved state is in {checkpoint.path}; continue the run to its end with: "
-                  f"python -m gan {command} --resume {checkpoint.path}", file=sys.stderr)
-        return 0
-    checkpoint.path.unlink(missing_ok=True)  # the run is complete: its checkpoint holds the result
+        _say_how_to_resume(checkpoint, command)
+        return 130  # not a success: a script's `train ... && sample ...` stops here, a scheduler can requeue
+    if checkpoint is not None:
+        checkpoint.path.unlink(missing_ok=True)  # the run is complete: its checkpoint holds the result
     return 0
 
 
-def _train_sgan(args, parser) -> int:
-    from dataclasses import asdict
-
+def _train_sgan(args) -> int:
     from .data import load_mnist
-    from .files import check_writable
-    from .sgan import (LONG_RUN, SUPERVISED_LR, SGANConfig, accuracy, is_saved_classifier, labelled_index,
-                       save_classifier, train_sgan, train_supervised, validation_split)
+    from .files import WriteError, check_writable
+    from .models import MLPGenerator
+    from .sgan import (LONG_RUN, SUPERVISED_LR, SGANConfig, SGANDiscriminator, accuracy, is_saved_classifier,
+                       labelled_index, save_classifier, train_sgan, train_supervised, validation_split)
 
-    state = _resumed(args, parser, _SGAN_SETTINGS, "train-sgan")
-    if state is not None:
-        run = state["run"]
-        config = SGANConfig(**run["config"])
-        out = Path(args.out or run["out"])
-    else:
+    state, run = _resumed(args, _SGAN_SETTINGS, "train-sgan")
+    if state is None:
         if args.out is None:
             print("give --out FILE, or --resume STATE", file=sys.stderr)
             return 2
@@ -181,30 +201,28 @@ def _train_sgan(args, parser) -> int:
         if args.steps is not None:
             settings["steps"] = args.steps
         config = SGANConfig(**settings, eval_every=args.eval_every, precision=args.precision)
-        if args.checkpoint_every is not None:
-            from .resume import Every
+        run = _start(args, "train-sgan", config) | dict(labels=args.labels, test=args.test, supervised=args.supervised)
+    config, out = SGANConfig(**run["config"]), Path(run["out"])
 
-            Every.parse(args.checkpoint_every)
-        out = Path(args.out)
-        run = dict(command="train-sgan", config=asdict(config), labels=args.labels, seed=args.seed, out=str(out),
-                   half=args.half, test=args.test, supervised=args.supervised,
-                   checkpoint_every=args.checkpoint_every)
-    check_writable(out, ours=is_saved_classifier, what="a saved SGAN classifier")  # before the work
-    checkpoint = _checkpointing(args, run, out, size=None)
-    if state is not None:
-        print(f"resuming {run['out']} at step {state['step']} of {config.steps}")
+    # Fail before the work: the classifier (and the state file) must be writable now.
+    check_writable(out, ours=is_saved_classifier, what="a saved SGAN classifier")
+    networks = [SGANDiscriminator(**config.discriminator), MLPGenerator(**config.generator)]
+    checkpoint = _checkpointing(args, run, size=5 * sum(p.numel() * 4 for n in networks for p in n.parameters()))
 
     # Held-out training images watch the run; the test set is read once, at the end.
     data, validation = validation_split(load_mnist(train=True))
     labelled = labelled_index(data.labels, run["labels"], seed=run["seed"])
     fit = train_supervised if run["supervised"] else train_sgan
     try:
-        result = fit(data, labelled, config, validation=validation, device=args.device, seed=run["seed"],
+        result = fit(data, labelled, config, validation=validation, device=run["device"], seed=run["seed"],
                      checkpoint=checkpoint, resume=state)
     except KeyboardInterrupt:
         print("interrupted; the classifier was not saved", file=sys.stderr)
-        _finish(checkpoint, True, "train-sgan")
-        return 130
+        return _finish(checkpoint, True, "train-sgan")
+    except WriteError as err:  # a state could not be saved: the previous one is intact
+        print(f"error: {err}", file=sys.stderr)
+        _say_how_to_resume(checkpoint, "train-sgan")
+        return 1
     for step, acc in zip(result.history["step"], result.history["val_accuracy"]):
         print(f"step {step:6d}: validation accuracy {acc:.4f}")
     print(f"trained {config.steps} steps in {result.seconds:.0f} s on {run['labels']} labels")
@@ -218,7 +236,7 @@ def _train_sgan(args, parser) -> int:
     return _finish(checkpoint, False, "train-sgan")
 
 
-def _sample(args, parser) -> int:
+def _sample(args) -> int:
     from . import pretrained
     from .checkpoints import load_generator
     from .files import check_writable, save_torch
@@ -290,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--evaluate", action="store_true", help="compute the metrics on 10,000 samples and store them")
     p.add_argument("--log-every", type=int, default=500)
     _add_resume_arguments(p, "train")
-    p.set_defaults(run=_train, parser=p)
+    p.set_defaults(run=_train)
 
     p = sub.add_parser("sample", help="draw images from a checkpoint or a shipped generator")
     p.add_argument("checkpoint", help="a checkpoint file, or a shipped name (see gan.pretrained.names())")
@@ -298,13 +316,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="file to write: a tensor (N, 1, 28, 28) in [-1, 1] (torch.save)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None)
-    p.set_defaults(run=_sample, parser=p)
+    p.set_defaults(run=_sample)
 
     p = sub.add_parser("train-classifier", help="train the MNIST classifier the metrics use (ships with the package)")
     p.add_argument("--epochs", type=int, default=4)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="where to save (default: the package's weights folder)")
-    p.set_defaults(run=_train_classifier, parser=p)
+    p.set_defaults(run=_train_classifier)
 
     p = sub.add_parser("train-sgan", help="train a semi-supervised GAN on a few labels and save its classifier")
     p.add_argument("--labels", type=int, default=100, help="labelled training images, balanced over the digits")
@@ -323,9 +341,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
     p.add_argument("--out", help="file to write the classifier to (checked before training starts)")
     _add_resume_arguments(p, "train-sgan")
-    p.set_defaults(run=_train_sgan, parser=p)
+    p.set_defaults(run=_train_sgan)
 
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    # The options given on the command line (not their defaults), by their dest: --resume refuses settings.
+    args.given = {tok.split("=", 1)[0][2:].replace("-", "_") for tok in argv if tok.startswith("--")}
+    if getattr(args, "model", None) is not None:
+        args.given.add("model")
     from .checkpoints import CheckpointError
     from .data import MNISTCorruptError, MNISTNotFoundError
     from .files import WriteError
@@ -334,12 +357,12 @@ def main(argv: list[str] | None = None) -> int:
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if main_thread else None
     try:
-        return args.run(args, args.parser)
+        return args.run(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except (CheckpointError, MNISTNotFoundError, MNISTCorruptError, FileExistsError, FileNotFoundError,
-            WriteError, ValueError) as err:
+            WriteError, ValueError, OSError) as err:
         # The user's mistake or an environment problem: the message says what to do; no traceback.
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -122,44 +122,47 @@ class Shuffled:
     incomplete batch of each epoch is dropped so every batch has the same size. With ``repeats=k`` an
     epoch is k permutations end to end (a small labelled set cycled many times per epoch).
     ``state_dict``/``load_state_dict`` save and restore the current epoch's order and position, so a
-    resumed training run sees the same batches as an uninterrupted one.
+    resumed training run sees the same batches as an uninterrupted one. The order is drawn on the CPU
+    and kept on ``device``, so a batch's indices never wait for a copy to the GPU.
     """
 
-    def __init__(self, n: int, batch_size: int, generator: torch.Generator | None = None, repeats: int = 1):
+    def __init__(self, n: int, batch_size: int, generator: torch.Generator | None = None, repeats: int = 1,
+                 device: torch.device | str = "cpu"):
         if not 1 <= batch_size <= n * repeats:
             raise ValueError(f"batches: batch_size must be between 1 and the number of images ({n}), got {batch_size}.")
         self.n, self.batch_size, self.generator, self.repeats = n, batch_size, generator, repeats
-        self.order, self.position = None, 0
+        self.device, self.order, self.position = torch.device(device), None, 0
 
     def __iter__(self):
         return self
 
     def __next__(self) -> torch.Tensor:
         if self.order is None or self.position + self.batch_size > len(self.order):
-            self.order = torch.cat([torch.randperm(self.n, generator=self.generator) for _ in range(self.repeats)])
-            self.position = 0
+            order = torch.cat([torch.randperm(self.n, generator=self.generator) for _ in range(self.repeats)])
+            self.order, self.position = order.to(self.device), 0
         batch = self.order[self.position : self.position + self.batch_size]
         self.position += self.batch_size
         return batch
 
     def state_dict(self) -> dict:
-        return {"order": self.order, "position": self.position}
+        return {"order": None if self.order is None else self.order.cpu(), "position": self.position}
 
     def load_state_dict(self, state: dict) -> None:
-        self.order, self.position = state["order"], state["position"]
+        order = state["order"]
+        self.order, self.position = (None if order is None else order.to(self.device)), state["position"]
 
 
 class Batches:
     """Shuffled float batches in [-1, 1] from uint8 ``images``, forever (see ``batches``); resumable."""
 
     def __init__(self, images: torch.Tensor, batch_size: int, generator: torch.Generator | None = None):
-        self.images, self.indices = images, Shuffled(len(images), batch_size, generator)
+        self.images, self.indices = images, Shuffled(len(images), batch_size, generator, device=images.device)
 
     def __iter__(self):
         return self
 
     def __next__(self) -> torch.Tensor:
-        return to_float(self.images[next(self.indices).to(self.images.device)])
+        return to_float(self.images[next(self.indices)])
 
     def state_dict(self) -> dict:
         return self.indices.state_dict()

@@ -14,10 +14,12 @@ seconds, not an hour of training.
 from __future__ import annotations
 
 import errno
-import glob
 import io
 import os
+import secrets
 import shutil
+import socket
+import stat
 from pathlib import Path
 from typing import Callable
 
@@ -57,7 +59,27 @@ def _error(path: Path, err: OSError, size: int | None = None) -> WriteError:
 
 
 def _unchanged(path: Path) -> str:
-    return f"the existing {path.name} is unchanged." if path.is_file() else f"{path.name} was not created."
+    try:
+        existing = path.is_file()
+    except OSError:
+        existing = False
+    return f"the existing {path.name} is unchanged." if existing else f"{path.name} was not created."
+
+
+def _target(path: str | os.PathLike) -> Path:
+    """The file a write to ``path`` replaces: the link's target for a symbolic link; a folder is refused."""
+    path = Path(path)
+    try:
+        if path.is_symlink():
+            path = path.resolve()
+        if path.is_dir():
+            raise _error(path, OSError(errno.EISDIR, "Is a directory"))
+        path.exists()  # a folder on the way that may not be entered, a name too long: raise here
+    except OSError as err:
+        if isinstance(err, WriteError):
+            raise
+        raise _error(path, err) from None
+    return path
 
 
 def check_writable(path: str | os.PathLike, ours: Callable[[Path], bool] | None = None,
@@ -69,9 +91,7 @@ def check_writable(path: str | os.PathLike, ours: Callable[[Path], bool] | None 
     disks), that an existing file is ``what`` according to ``ours`` (the writer will refuse it
     otherwise), and, given ``size`` in bytes, that the disk has that much space free.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise _error(path, OSError(errno.EISDIR, "Is a directory"))
+    path = _target(path)
     if not path.parent.exists():
         raise _error(path, OSError(errno.ENOENT, "No such file or directory"))
     if not path.parent.is_dir():
@@ -94,11 +114,10 @@ def write_file(path: str | os.PathLike, data: bytes, ours: Callable[[Path], bool
 
     ``ours(path)`` says whether an existing file may be replaced; without it any existing file may.
     Raises ``WriteError`` when the system refuses (nothing partial is left) and ``FileExistsError``
-    when ``path`` holds a file that is not ``what``.
+    when ``path`` holds a file that is not ``what``. A replaced file's permissions are kept; a new
+    file gets the usual ones (the umask's); a symbolic link keeps pointing to the new file.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise _error(path, OSError(errno.EISDIR, "Is a directory"))
+    path = _target(path)
     _refuse_if_not_ours(path, ours, what)
     _remove_abandoned(path)
     tmp = None
@@ -107,12 +126,12 @@ def write_file(path: str | os.PathLike, data: bytes, ours: Callable[[Path], bool
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())  # on the disk before the rename, so a crash cannot leave an empty file
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it a normal file's mode
+            _sync(f.fileno())  # on the disk before the rename, so a crash cannot leave an empty file
+        if path.is_file():
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
         os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half of one
         tmp = None
+        _sync_folder(path.parent)  # and the rename itself on the disk, so that a power cut keeps it
     except OSError as err:
         raise _error(path, err, len(data)) from None
     finally:  # also on Ctrl-C
@@ -139,14 +158,15 @@ def write_text(path: str | os.PathLike, text: str, ours: Callable[[Path], bool] 
     return write_file(path, text.encode("utf-8"), ours, what)
 
 
-def same_header(first_line: str) -> Callable[[Path], bool]:
-    """Return an ``ours`` for tables: an existing file is ours if its first line is ``first_line`` (same columns)."""
+def has_columns(*names: str) -> Callable[[Path], bool]:
+    """Return an ``ours`` for CSV tables: an existing file is ours if its header has all of ``names``."""
     def ours(path: Path) -> bool:
         try:
             with open(path, encoding="utf-8") as f:
-                return f.readline().rstrip("\r\n") == first_line.rstrip("\r\n")
+                header = f.readline().rstrip("\r\n").split(",")
         except (OSError, UnicodeDecodeError):
             return False
+        return set(names) <= set(header)
     return ours
 
 
@@ -155,20 +175,35 @@ def _refuse_if_not_ours(path: Path, ours: Callable[[Path], bool] | None, what: s
         raise FileExistsError(f"{path} exists and is not {what}; refusing to overwrite it. Choose another path.")
 
 
-def _temporary(path: Path) -> tuple[int, str]:
-    """Create a hidden temporary file next to ``path``, named with this process's id; return (fd, its path)."""
-    import tempfile
+# A temporary file is named after its target, this machine and this process, so that an abandoned one
+# (its writer killed) can be recognised and removed, and no other writer's is touched.
+_HOST = socket.gethostname().replace(".", "-")[:32]
 
-    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """Create a hidden temporary file next to ``path`` (mode 0o666 less the umask); return (fd, its path)."""
+    for _ in range(100):
+        tmp = path.parent / f".{path.name[:150]}.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), str(tmp)
+        except FileExistsError:
+            continue
+    raise OSError(errno.EEXIST, "could not create a temporary file")
 
 
 def _remove_abandoned(path: Path) -> None:
-    """Remove temporary files that a killed process (``kill -9``, a power cut) left next to ``path``.
+    """Remove temporary files that a killed process of this machine (``kill -9``, a crash) left next to ``path``.
 
-    Only those whose writer is no longer running: another process's write in progress is left alone.
+    Only those whose writer no longer runs: another process's write in progress, or another
+    machine's on a shared disk, is left alone.
     """
-    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
+    prefix = f".{path.name[:150]}.{_HOST}."
+    try:
+        leftovers = [p for p in path.parent.iterdir() if p.name.startswith(prefix) and p.name.endswith(".tmp")]
+    except OSError:
+        return
+    for tmp in leftovers:
+        pid = tmp.name[len(prefix) :].split(".", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
             tmp.unlink(missing_ok=True)
 
@@ -178,6 +213,25 @@ def _running(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True  # someone else's process
+    except OSError:
+        return True  # someone else's process, or we cannot tell: leave its file alone
     return True
+
+
+def _sync(fd: int) -> None:
+    try:
+        os.fsync(fd)
+    except OSError as err:
+        if err.errno not in (errno.EINVAL, errno.ENOTSUP, errno.ENOSYS):  # file systems that cannot sync
+            raise
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # e.g. Windows, where folders cannot be opened; the rename is still atomic
+    try:
+        _sync(fd)
+    finally:
+        os.close(fd)

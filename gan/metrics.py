@@ -46,15 +46,21 @@ def classify(images: torch.Tensor, model: torch.nn.Module | None = None,
     """Return (class probabilities (N, 10), features (N, 128)) of ``images``, on the CPU, in float64.
 
     ``model`` is the shipped classifier by default; any network with ``features`` and ``head`` (e.g. an
-    untrained ``MNISTClassifier``) can stand in. Its weights are stored channels-last, in place (their
-    values do not change), and the images are fed so: see ``load_classifier`` for why.
+    untrained ``MNISTClassifier``) can stand in, run in eval mode for the call. Its weights are stored
+    channels-last, in place (their values do not change), and the images are fed so: see
+    ``load_classifier`` for why.
     """
     model = load_classifier(images.device) if model is None else model.to(memory_format=torch.channels_last)
+    was_training = model.training
+    model.eval()
     probs, feats = [], []
-    for start in range(0, len(images), batch_size):
-        f = model.features(images[start : start + batch_size].float().contiguous(memory_format=torch.channels_last))
-        feats.append(f.double().cpu())
-        probs.append(model.head(f).softmax(1).double().cpu())
+    try:
+        for start in range(0, len(images), batch_size):
+            f = model.features(images[start : start + batch_size].float().contiguous(memory_format=torch.channels_last))
+            feats.append(f.double().cpu())
+            probs.append(model.head(f).softmax(1).double().cpu())
+    finally:
+        model.train(was_training)
     return torch.cat(probs), torch.cat(feats)
 
 

@@ -58,33 +58,56 @@ class Every:
 class Checkpointing:
     """Save a run's state to ``path`` every ``every``; ``run`` (plain values) says how to rebuild the run.
 
-    The training loop calls ``due`` after each step and, when it says so, ``save`` with the loop's state;
-    ``extra`` adds what only the caller knows (the data stream's position).
+    The training loop calls ``start`` with its first step, then ``due`` at the steps where it may save
+    (``train_gan``: its log steps, where the losses have just been checked to be finite) and, when it
+    says so, ``save`` with the loop's state; ``extra`` adds what only the caller knows (the data
+    stream's position).
     """
 
     def __init__(self, path: str | os.PathLike, every: Every, run: dict, extra: Callable[[], dict] | None = None):
         self.path, self.every, self.run, self.extra = Path(path), every, run, extra
-        self.saved_step, self.saved_at = None, time.perf_counter()
+        self.saved_step, self.saved_at, self._written = 0, time.perf_counter(), None
+
+    def start(self, step: int) -> None:
+        """The run begins (or resumes) at ``step``: count the interval from here."""
+        self.saved_step, self.saved_at = step, time.perf_counter()
 
     def due(self, step: int) -> bool:
         if self.every.steps is not None:
-            return step % self.every.steps == 0
+            return step - self.saved_step >= self.every.steps
         return time.perf_counter() - self.saved_at >= self.every.seconds
 
     def save(self, loop_state: dict) -> Path:
         state = {"kind": KIND, "format": FORMAT, "package_version": _version(), "run": self.run, **loop_state}
         if self.extra is not None:
             state |= self.extra()
-        path = save_state(self.path, state)
+        # The file this object wrote last is ours without reading it back (a state can be large).
+        path = save_state(self.path, state, known=self._written)
+        self._written = _signature(path)
         self.saved_step, self.saved_at = loop_state["step"], time.perf_counter()
         return path
 
 
-def save_state(path: str | os.PathLike, state: dict) -> Path:
-    """Write a training state atomically; an existing file is replaced only if it is itself a training state."""
+def save_state(path: str | os.PathLike, state: dict, known: tuple | None = None) -> Path:
+    """Write a training state atomically; an existing file is replaced only if it is itself a training state.
+
+    ``known``: the ``_signature`` of the file as this process last wrote it; if it still matches, the
+    file is not read back to check it.
+    """
     from .files import save_torch
 
-    return save_torch(path, state, ours=is_state_file, what="a gan training state")
+    def ours(path: Path) -> bool:
+        return (known is not None and _signature(path) == known) or is_state_file(path)
+
+    return save_torch(path, state, ours=ours, what="a gan training state")
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        info = Path(path).stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def load_state(path: str | os.PathLike, command: str | None = None) -> dict:
@@ -99,6 +122,10 @@ def load_state(path: str | os.PathLike, command: str | None = None) -> dict:
     if not isinstance(state, dict) or state.get("kind") != KIND:
         raise CheckpointError(f"{path} is not a training state saved by --checkpoint-every; give the .state.pt file "
                               "that the interrupted run wrote.")
+    missing = [key for key in ("format", "package_version", "run", "step", "seconds") if key not in state]
+    if missing or not isinstance(state["run"], dict) or "command" not in state["run"]:
+        raise CheckpointError(f"{path} is an incomplete training state (it lacks {missing or ['run.command']}); "
+                              "it cannot be resumed.")
     if state["format"] > FORMAT:
         raise CheckpointError(f"{path} was written by a newer gan ({state['package_version']}); upgrade the package.")
     if command is not None and state["run"]["command"] != command:

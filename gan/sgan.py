@@ -291,10 +291,10 @@ class _LabelledBatches:
     def __init__(self, images, labels, batch_size, gen):
         self.images, self.labels = images, labels
         n = len(labels)
-        self.indices = Shuffled(n, batch_size, gen, repeats=-(-batch_size // n) + 1)
+        self.indices = Shuffled(n, batch_size, gen, repeats=-(-batch_size // n) + 1, device=images.device)
 
     def __next__(self):
-        idx = next(self.indices).to(self.images.device)
+        idx = next(self.indices)
         return to_float(self.images[idx]), self.labels[idx]
 
 
@@ -357,6 +357,8 @@ def _train(data, labelled, config, validation, device, seed, semi_supervised: bo
     if resume is not None:
         done, spent, rows = _load_state(resume, networks, schedulers, gen, device)
     start = time.perf_counter() - spent
+    if checkpoint is not None:
+        checkpoint.start(done)
     for step in range(done + 1, config.steps + 1):
         x_lab, y_lab = next(labelled_stream)
         with precision_context(device, dtype):

@@ -215,8 +215,10 @@ def train_gan(
     Every ``config.log_every`` steps a history row is recorded and ``callback(step, G, D)`` is called.
     Ctrl-C (or the notebook's stop button) ends training early and keeps what was learned so far.
     Convolutional networks are stored channels-last for speed, in place; their weights keep their values.
-    With ``checkpoint`` (``gan.resume.Checkpointing``) the loop's whole state is saved every so often;
-    ``resume`` (a state read by ``gan.resume.load_state``) continues a run from one, to the same end.
+    With ``checkpoint`` (``gan.resume.Checkpointing``) the loop's whole state is saved every so often,
+    at log steps; ``resume`` (a state read by ``gan.resume.load_state``) continues a run from one, to
+    the same end. The loop's state does not include what ``sample_real`` draws from: ``train_mnist``
+    saves and restores its data stream, so that its resumed runs are bitwise identical on the CPU.
     """
     config = config or TrainConfig()
     device = next(G.parameters()).device
@@ -242,6 +244,8 @@ def train_gan(
     if resume is not None:
         step, spent, rows = _load_loop_state(resume, G, D, opt_d, opt_g, schedulers, ema, window)
     start = time.perf_counter() - spent  # a resumed run's clock goes on from the time already spent
+    if checkpoint is not None:
+        checkpoint.start(step)
     last_good = _snapshot(G, D, step)
     total = config.steps if config.steps is not None else None
     bar = _progress_bar(total, progress, initial=step)
@@ -296,9 +300,10 @@ def train_gan(
                 last_good = _snapshot(G, D, step)
                 if callback is not None:
                     callback(step, G, D)
-            if checkpoint is not None and checkpoint.due(step):
-                checkpoint.save(_loop_state(step, time.perf_counter() - start, G, D, opt_d, opt_g, schedulers,
-                                            ema, rows, window))
+                # Saved only here, where the losses were just found finite: a state never holds a blown-up run.
+                if checkpoint is not None and checkpoint.due(step):
+                    checkpoint.save(_loop_state(step, time.perf_counter() - start, G, D, opt_d, opt_g, schedulers,
+                                                ema, rows, window))
     except KeyboardInterrupt:
         interrupted = True
     finally:

@@ -27,8 +27,17 @@ def _leftovers(folder: Path) -> list[str]:
 def test_a_write_replaces_the_file_and_leaves_nothing_else(tmp_path):
     target = tmp_path / "a.txt"
     write_text(target, "old")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # a new file gets the usual permissions
+    target.chmod(0o600)
     write_text(target, "new")
     assert target.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+    assert target.stat().st_mode & 0o777 == 0o600  # a replaced file keeps its own
+    link = tmp_path / "latest.txt"
+    link.symlink_to(target)
+    write_text(link, "newest")
+    assert link.is_symlink() and target.read_text() == "newest"  # the link still points at the file
 
 
 def test_a_folder_given_as_the_file_is_refused_clearly(tmp_path):
@@ -75,7 +84,7 @@ def test_no_permission_is_reported_and_the_old_file_is_kept(tmp_path, monkeypatc
     def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    monkeypatch.setattr("gan.files._temporary", refuse)
     for call in (lambda: write_text(target, "new"), lambda: check_writable(target)):
         with pytest.raises(WriteError, match="no permission to write in .*; choose a folder you can write to"):
             call()
@@ -86,7 +95,7 @@ def test_a_read_only_file_system_is_reported(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    monkeypatch.setattr("gan.files._temporary", refuse)
     with pytest.raises(WriteError, match="is on a read-only file system"):
         check_writable(tmp_path / "a.pt")
 
@@ -187,11 +196,15 @@ def test_a_process_killed_mid_write_leaves_the_old_file_and_the_next_write_clean
     writer.wait()
     assert target.read_text() == "old"
     left = _leftovers(tmp_path)
-    assert len(left) == 1 and left[0].startswith(f".state.txt.{writer.pid}.")  # hidden, and named as temporary
-    # Another writer's temporary file is left alone while that writer runs (pid 1 always does).
-    (tmp_path / ".state.txt.1.abc.tmp").write_text("someone else's")
+    host = gan.files._HOST
+    assert len(left) == 1 and left[0].startswith(f".state.txt.{host}.{writer.pid}.")  # hidden, named temporary
+    # Other writers' temporary files are left alone: one whose process runs (pid 1 always does), and one
+    # of another machine sharing the folder, whose processes this machine cannot see.
+    others = [f".state.txt.{host}.1.abcd1234.tmp", f".state.txt.other-host.{writer.pid}.abcd1234.tmp"]
+    for name in others:
+        (tmp_path / name).write_text("someone else's")
     write_text(target, "newer")
-    assert target.read_text() == "newer" and _leftovers(tmp_path) == [".state.txt.1.abc.tmp"]
+    assert target.read_text() == "newer" and _leftovers(tmp_path) == sorted(others)
 
 
 def test_training_fails_before_the_work_when_the_output_cannot_be_written(tmp_path, monkeypatch, capsys):
