@@ -130,7 +130,9 @@ def _train(args) -> int:
     weights = sum(p.numel() * 4 for part in ("generator", "discriminator")
                   for p in build(model, part, run[f"{part}_config"]).parameters())
     check_writable(out, ours=readable_by(load_checkpoint), what="a gan checkpoint", size=weights)
-    checkpoint = _checkpointing(args, run, size=5 * weights)
+    # A state holds the networks, Adam's two moments and the EMA (at most 4x the weights); while a new one is
+    # written the old one still exists: room for two.
+    checkpoint = _checkpointing(args, run, size=8 * weights)
 
     def save(G, D, steps, **extra):
         return save_checkpoint(out, model, G, D, half=run["half"], **extra,
@@ -205,9 +207,10 @@ def _train_sgan(args) -> int:
     config, out = SGANConfig(**run["config"]), Path(run["out"])
 
     # Fail before the work: the classifier (and the state file) must be writable now.
-    check_writable(out, ours=is_saved_classifier, what="a saved SGAN classifier")
     networks = [SGANDiscriminator(**config.discriminator), MLPGenerator(**config.generator)]
-    checkpoint = _checkpointing(args, run, size=5 * sum(p.numel() * 4 for n in networks for p in n.parameters()))
+    weights = sum(p.numel() * 4 for n in networks for p in n.parameters())
+    check_writable(out, ours=is_saved_classifier, what="a saved SGAN classifier", size=weights)
+    checkpoint = _checkpointing(args, run, size=8 * weights)  # two states of at most 4x the weights
 
     # Held-out training images watch the run; the test set is read once, at the end.
     data, validation = validation_split(load_mnist(train=True))
@@ -284,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .checkpoints import model_names
 
-    p = sub.add_parser("train", help="train a GAN on MNIST and save a checkpoint")
+    p = sub.add_parser("train", allow_abbrev=False, help="train a GAN on MNIST and save a checkpoint")
     p.add_argument("model", nargs="?", choices=model_names())
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--seconds", type=float, help="train for this many seconds")
@@ -310,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_resume_arguments(p, "train")
     p.set_defaults(run=_train)
 
-    p = sub.add_parser("sample", help="draw images from a checkpoint or a shipped generator")
+    p = sub.add_parser("sample", allow_abbrev=False, help="draw images from a checkpoint or a shipped generator")
     p.add_argument("checkpoint", help="a checkpoint file, or a shipped name (see gan.pretrained.names())")
     p.add_argument("--n", type=int, required=True, help="how many images")
     p.add_argument("--out", required=True, help="file to write: a tensor (N, 1, 28, 28) in [-1, 1] (torch.save)")
@@ -318,13 +321,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default=None)
     p.set_defaults(run=_sample)
 
-    p = sub.add_parser("train-classifier", help="train the MNIST classifier the metrics use (ships with the package)")
+    p = sub.add_parser("train-classifier", allow_abbrev=False, help="train the MNIST classifier the metrics use (ships with the package)")
     p.add_argument("--epochs", type=int, default=4)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="where to save (default: the package's weights folder)")
     p.set_defaults(run=_train_classifier)
 
-    p = sub.add_parser("train-sgan", help="train a semi-supervised GAN on a few labels and save its classifier")
+    p = sub.add_parser("train-sgan", allow_abbrev=False, help="train a semi-supervised GAN on a few labels and save its classifier")
     p.add_argument("--labels", type=int, default=100, help="labelled training images, balanced over the digits")
     p.add_argument("--long", action="store_true",
                    help="Salimans et al.'s networks and 15,000 steps (gan.sgan.LONG_RUN) instead of chapter 9's")

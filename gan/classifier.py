@@ -97,9 +97,11 @@ def load_classifier(device: torch.device | str = "cpu") -> MNISTClassifier:
         state = torch.load(WEIGHTS, map_location="cpu", weights_only=True)
         model = MNISTClassifier()
         model.load_state_dict({k: v.float() for k, v in state["weights"].items()})
-        # Channels-last is the layout oneDNN's convolutions work in: classifying 10,000 digits took 1.6 s
-        # instead of 5.6 s on an AVX2-only CPU (the README's "Chapter times"); the values are the same
-        # to about 1e-5 (the order of the sums differs).
+        # Channels-last (and, in gan.metrics.classify, batches of 500): in this project's emulation of an
+        # AVX2-only CPU (README, "Chapter times"), classifying 10,000 digits took 1.6 s instead of 5.6 s
+        # (2.4 s with channels-last alone); on this book's recent CPU channels-last alone took 0.6 s, not 1.1 s. The
+        # emulation is pessimistic for convolutions, so a real AVX2-only CPU may differ in both times
+        # and their ratio. The values agree to about 1e-5 (the sums run in another order).
         _LOADED[key] = model.to(device).eval().requires_grad_(False).to(memory_format=torch.channels_last)
     return _LOADED[key]
 

@@ -1,12 +1,13 @@
 """Resumable training: a long run saves its whole state every so often and can continue from it.
 
-The state is everything the next step depends on: both networks, both optimisers (Adam's moments),
-the averaged networks, the learning-rate schedules, the step and the time spent, the history, the
-random-number generators and the data stream's position. A run resumed from it on the same machine
-ends bitwise identical to one that was never interrupted (``tests/test_resume.py`` checks it).
+The state is everything the next step depends on: the networks, their optimisers (Adam's moments),
+the averaged network, the learning-rate schedules, the step and the time spent, the history, the
+random-number generators and the data stream's position. On the CPU of the same machine, a run of a
+fixed number of steps resumed from it ends bitwise identical to one that was never interrupted
+(``tests/test_resume.py`` checks it); on a GPU this is not guaranteed (cuDNN picks kernels by timing).
 
 The state file is written atomically (``gan.files``), so a run killed while saving leaves the
-previous state intact: an interrupted run loses at most one interval.
+previous state intact: an interrupted run loses only the steps since the last saved state.
 """
 
 from __future__ import annotations

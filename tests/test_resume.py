@@ -152,6 +152,9 @@ def test_resume_refuses_settings_that_would_change_the_run(tmp_path, mnist_root,
     assert "--resume continues the saved run with its own settings; drop the model" in capsys.readouterr().err
     assert main(["train", "--resume", str(out)]) == 1
     assert "is not a training state saved by --checkpoint-every" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # no abbreviations, which would slip past the check above
+        main(["train", "--resume", str(state_path(out)), "--log-ev=10"])
+    assert "unrecognized arguments: --log-ev=10" in capsys.readouterr().err
     assert main(["train-sgan", "--resume", str(state_path(out))]) == 1
     assert "is the state of a `python -m gan train` run; resume it with that command" in capsys.readouterr().err
     assert main(["train", "mlp", "--steps", "4", "--checkpoint-every", "often", "--out", str(out)]) == 1
