@@ -15,12 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-import jupytext
 import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import ROOT, chapter_sources, code_hashes, sync_ipynb  # noqa: E402
+from notebooks import ROOT, chapter_sources, code_hashes, sync_ipynb, write_notebook  # noqa: E402
 
 TIMEOUT = 900  # seconds per cell
 
@@ -36,7 +35,7 @@ def execute(md: Path) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     nb.metadata["gan"] = {"code_sha256": code_hashes(nb)}
-    jupytext.write(nb, ipynb, fmt="ipynb")
+    write_notebook(nb, ipynb)
     sync_ipynb(md)  # normalise exactly as the pairing check will
     return seconds
 

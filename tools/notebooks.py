@@ -24,8 +24,19 @@ def sync_ipynb(md: Path, ipynb: Path | None = None) -> Path:
         from jupytext.combine import combine_inputs_with_outputs
 
         nb = combine_inputs_with_outputs(nb, jupytext.read(ipynb), fmt="md:myst")
-    jupytext.write(nb, ipynb, fmt="ipynb")
+    write_notebook(nb, ipynb)
     return ipynb
+
+
+def write_notebook(nb, ipynb: Path) -> None:
+    """Write ``nb`` to ``ipynb`` as jupytext does, atomically (``gan.files``): Ctrl-C never leaves half a chapter."""
+    import io
+
+    from gan.files import write_text
+
+    buffer = io.StringIO()
+    jupytext.write(nb, buffer, fmt="ipynb")
+    write_text(ipynb, buffer.getvalue())
 
 
 def code_hashes(nb) -> list[str]:
