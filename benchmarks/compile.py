@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import statistics
 import time
 
@@ -24,11 +25,20 @@ from gan import TrainConfig, pick_device, precision_context, training_dtype
 from gan.training import _layout_for_speed, adam, train_step
 
 NETWORKS = {"mlp": (gan.MLPGenerator, gan.MLPDiscriminator), "dcgan": (gan.DCGANGenerator, gan.DCGANDiscriminator)}
+# ATEN_CPU_CAPABILITY (the README's emulation of an AVX2-only CPU sets it to avx2) restricts the eager kernels
+# but not the vector width torch.compile generates its C++ for (pytorch/pytorch#123224); on an AVX-512 CPU
+# the two then disagree (outputs up to 1.7 apart). Give the compiled code the same width.
+SIMD_BITS = {"avx2": 256, "avx512": 512}
 STEPS = {"mlp": 200, "dcgan": 20}  # per round: about a second of training on 2 CPU cores
 
 
 def compare(model: str, rounds: int, steps: int, device: torch.device) -> bool:
     """Print the ms per step of plain and compiled networks; return whether both gave the same outputs."""
+    capability = os.environ.get("ATEN_CPU_CAPABILITY", "").lower()
+    if device.type == "cpu" and capability in SIMD_BITS:
+        from torch._inductor import config as inductor_config
+
+        inductor_config.cpp.simdlen = SIMD_BITS[capability]
     gen = gan.seed_everything(0)
     stream = gan.batches(gan.load_mnist(train=True).images.to(device), 64, generator=gen)
     config = TrainConfig(batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=1e-3)
