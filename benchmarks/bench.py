@@ -363,11 +363,14 @@ def merge_into_study(rows: list[dict], out: Path, key: str, order: list[str]) ->
     return merged.sort_values(["order", "seed", "step"], kind="stable").drop(columns="order").to_dict("records")
 
 
+STUDY, RESULTS = "a study written by these scripts", "an earlier run of this benchmark"  # what may be replaced
+
+
 def write_study(rows: list[dict], out: Path) -> None:
     """Write a study's rows to the CSV ``out`` with the machine in every row, atomically (a partial file never lands)."""
     table = pd.DataFrame(rows)
     table["machine"] = f"{cpu_model()}, {torch.backends.cpu.get_cpu_capability()}, torch {torch.__version__}, float32"
-    gan.files.write_text(out, table.to_csv(index=False), ours=_is_study, what="a study written by these scripts")
+    gan.files.write_text(out, table.to_csv(index=False), ours=_is_study, what=STUDY)
     print(f"wrote {out}")
 
 
@@ -375,12 +378,17 @@ def _is_study(path: Path) -> bool:
     return gan.files.has_columns("seed", "machine")(path)
 
 
-def check_study_writable(out: Path) -> None:
-    """Before a study's runs: exit with one line if ``out`` cannot be written (not after twenty minutes)."""
+def exit_unless_writable(path: Path, ours: Callable[[Path], bool], what: str) -> None:
+    """Before the runs: exit with one line if ``path`` cannot be written (not after twenty minutes)."""
     try:
-        gan.files.check_writable(out, ours=_is_study, what="a study written by these scripts")
-    except (OSError, FileExistsError) as err:
+        gan.files.check_writable(path, ours=ours, what=what)
+    except OSError as err:  # also FileExistsError: a file there that is not ``what``
         sys.exit(f"error: {err}")
+
+
+def check_study_writable(out: Path) -> None:
+    """Before a study's runs: exit with one line if ``out`` cannot be written."""
+    exit_unless_writable(out, _is_study, STUDY)
 
 
 def hardware(device: torch.device) -> dict:
@@ -402,10 +410,9 @@ def default_peak(device_name: str) -> float | None:
 def write_results(rows: list[dict], info: dict, settings: dict, out: Path) -> None:
     """Write results.csv (one row per measurement, the hardware in every row) and results.json (with each round)."""
     table = pd.DataFrame(rows).drop(columns="images_per_s_rounds").assign(**info)
-    gan.files.write_text(out / "results.csv", table.to_csv(index=False), ours=_is_results_csv,
-                         what="an earlier run of this benchmark")
+    gan.files.write_text(out / "results.csv", table.to_csv(index=False), ours=_is_results_csv, what=RESULTS)
     gan.files.write_text(out / "results.json", json.dumps(dict(hardware=info, settings=settings, results=rows), indent=2),
-                         ours=_is_results_json, what="an earlier run of this benchmark")
+                         ours=_is_results_json, what=RESULTS)
 
 
 def _is_results_csv(path: Path) -> bool:
@@ -491,11 +498,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:  # before the work, not after it
         args.out.mkdir(parents=True, exist_ok=True)
-        gan.files.check_writable(args.out / "results.csv", ours=_is_results_csv, what="an earlier run of this benchmark")
-        gan.files.check_writable(args.out / "results.json", ours=_is_results_json,
-                                 what="an earlier run of this benchmark")
-    except (OSError, FileExistsError) as err:
+    except OSError as err:
         sys.exit(f"error: {err}")
+    exit_unless_writable(args.out / "results.csv", _is_results_csv, RESULTS)
+    exit_unless_writable(args.out / "results.json", _is_results_json, RESULTS)
     mnist = gan.load_mnist()
     rows = throughput_rows(make_cases(steps, mnist.images.to(device)), device, repeats, warmup, peak)
     if run_quality:

@@ -354,7 +354,6 @@ def main(argv: list[str] | None = None) -> int:
         args.given.add("model")
     from .checkpoints import CheckpointError
     from .data import MNISTCorruptError, MNISTNotFoundError
-    from .files import WriteError
 
     # `kill` (SIGTERM) stops a run the way Ctrl-C does: what was learned is saved, not lost.
     main_thread = threading.current_thread() is threading.main_thread()
@@ -364,8 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (CheckpointError, MNISTNotFoundError, MNISTCorruptError, FileExistsError, FileNotFoundError,
-            WriteError, ValueError, OSError) as err:
+    except (CheckpointError, MNISTNotFoundError, MNISTCorruptError, ValueError, OSError) as err:
+        # OSError covers FileExistsError, FileNotFoundError and gan.files.WriteError.
         # The user's mistake or an environment problem: the message says what to do; no traceback.
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -166,10 +166,8 @@ def _train_in_process(out, *extra):
                  "--out", str(out), *extra])
 
 
-def test_a_full_disk_during_a_run_keeps_the_last_state_and_says_how_to_go_on(tmp_path, mnist_root, monkeypatch,
-                                                                            capsys):
-    monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
-    assert _train_in_process(tmp_path / "whole.pt") == 0
+def _full_disk_on_the_second_save(monkeypatch):
+    """Make the second file gan.files renames into place fail with ENOSPC; return the real os.replace."""
     real_replace, calls = os.replace, []
 
     def full_on_the_second_save(src, dst):
@@ -179,6 +177,14 @@ def test_a_full_disk_during_a_run_keeps_the_last_state_and_says_how_to_go_on(tmp
         real_replace(src, dst)
 
     monkeypatch.setattr("gan.files.os.replace", full_on_the_second_save)
+    return real_replace
+
+
+def test_a_full_disk_during_a_run_keeps_the_last_state_and_says_how_to_go_on(tmp_path, mnist_root, monkeypatch,
+                                                                            capsys):
+    monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
+    assert _train_in_process(tmp_path / "whole.pt") == 0
+    real_replace = _full_disk_on_the_second_save(monkeypatch)
     assert _train_in_process(tmp_path / "m.pt", "--checkpoint-every", "20") == 1
     err = capsys.readouterr().err
     assert "no space is left on the disk" in err and "Traceback" not in err
@@ -199,16 +205,7 @@ def test_the_sgan_command_resumes_too(tmp_path, mnist_root, monkeypatch, capsys)
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     common = ["train-sgan", "--steps", "12", "--eval-every", "4", "--device", "cpu"]
     assert main([*common, "--out", str(tmp_path / "whole.pt")]) == 0
-    calls = []
-    real_replace = os.replace
-
-    def full_on_the_second_save(src, dst):
-        calls.append(dst)
-        if len(calls) == 2:
-            raise OSError(28, "No space left on device")
-        real_replace(src, dst)
-
-    monkeypatch.setattr("gan.files.os.replace", full_on_the_second_save)
+    real_replace = _full_disk_on_the_second_save(monkeypatch)
     assert main([*common, "--checkpoint-every", "5", "--out", str(tmp_path / "s.pt")]) == 1
     assert "--resume" in capsys.readouterr().err and load_state(tmp_path / "s.state.pt")["step"] == 5
     monkeypatch.setattr("gan.files.os.replace", real_replace)
