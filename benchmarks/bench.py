@@ -170,7 +170,7 @@ def engine_run(G: nn.Module, D: nn.Module, images: torch.Tensor, device: torch.d
     """Train ``steps`` steps with ``gan.train_gan`` on in-memory uint8 ``images`` and return the images trained on."""
     stream = gan.batches(images, BATCH)
     config = gan.TrainConfig(steps=steps, batch_size=BATCH, loss="bce_logits", lr_d=2e-4, lr_g=2e-4,
-                             precision="auto")
+                             precision="auto", fast=True)
     gan.train_gan(G, D, lambda n: next(stream), lambda n: torch.randn(n, G.z_dim, device=device), config,
                   progress=False)
     return steps * BATCH
@@ -312,7 +312,7 @@ def quality_row(model: str, seconds: float, device: torch.device, mnist: gan.MNI
     """Train ``model`` with the engine for ``seconds`` and return its EMA generator's metrics as a row."""
     settings = QUALITY[model]
     config = gan.TrainConfig(steps=None, seconds=seconds, batch_size=BATCH, loss="bce_logits",
-                             lr_d=settings["lr_d"], lr_g=settings["lr_g"], ema=0.998, precision="auto")
+                             lr_d=settings["lr_d"], lr_g=settings["lr_g"], ema=0.998, precision="auto", fast=True)
     result = gan.train_mnist(model, config, generator_config=settings["generator_config"], device=device,
                              data=mnist, progress=False)
     metrics = gan.metrics.evaluate(gan.sample(result.ema_generator, 10_000, seed=1))

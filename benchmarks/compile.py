@@ -22,7 +22,7 @@ import torch
 import gan
 from bench import positive, synchronize  # the sibling script's argument type and device wait
 from gan import TrainConfig, pick_device, precision_context, training_dtype
-from gan.training import _layout_for_speed, adam, train_step
+from gan.fast import adam, prepare, train_step
 
 NETWORKS = {"mlp": (gan.MLPGenerator, gan.MLPDiscriminator), "dcgan": (gan.DCGANGenerator, gan.DCGANDiscriminator)}
 # ATEN_CPU_CAPABILITY (the README's emulation of an AVX2-only CPU sets it to avx2) restricts the eager kernels
@@ -41,9 +41,9 @@ def compare(model: str, rounds: int, steps: int, device: torch.device) -> bool:
         inductor_config.cpp.simdlen = SIMD_BITS[capability]
     gen = gan.seed_everything(0)
     stream = gan.batches(gan.load_mnist(train=True).images.to(device), 64, generator=gen)
-    config = TrainConfig(batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=1e-3)
+    config = TrainConfig(batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=1e-3, fast=True)
     G, D = (cls().to(device) for cls in NETWORKS[model])
-    _layout_for_speed(device, G, D)
+    prepare(device, G, D)
     dtype = training_dtype(config.precision, device, G, D)
 
     variants = {}
@@ -53,7 +53,7 @@ def compare(model: str, rounds: int, steps: int, device: torch.device) -> bool:
         if name == "compiled":
             batch_independent = getattr(d, "batch_independent", False)
             g, d = torch.compile(g), torch.compile(d)
-            d.batch_independent = batch_independent  # so that gan.training.judge treats it as the plain D
+            d.batch_independent = batch_independent  # so that gan.fast.judge treats it as the plain D
         variants[name] = (g, d, opt_d, opt_g)
 
     z = torch.randn(64, G.z_dim, device=device)

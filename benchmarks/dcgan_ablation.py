@@ -51,7 +51,7 @@ def main(only: list[str] | None = None) -> int:
         if only and name not in only:
             continue
         for seed in SEEDS:
-            config = gan.TrainConfig(**{**dict(steps=STEPS, batch_size=64, loss="bce_logits", lr_d=LR_D, lr_g=LR_G),
+            config = gan.TrainConfig(**{**dict(steps=STEPS, batch_size=64, loss="bce_logits", lr_d=LR_D, lr_g=LR_G, fast=True),
                                         **changes})
             scores = {}
 

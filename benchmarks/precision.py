@@ -19,9 +19,9 @@ import torch
 import gan
 
 RUNS = {
-    "mlp": (gan.TrainConfig(steps=6500, batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=2e-3),
+    "mlp": (gan.TrainConfig(steps=6500, batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=2e-3, fast=True),
             dict(layer_norm=False, batch_norm=True)),
-    "dcgan": (gan.TrainConfig(steps=500, batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=2e-3), None),
+    "dcgan": (gan.TrainConfig(steps=500, batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=2e-3, fast=True), None),
 }
 
 

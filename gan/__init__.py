@@ -14,10 +14,11 @@ from .data import (
     ring_of_gaussians,
     to_float,
 )
-from . import files, ladder, latent, metrics, pretrained, resume, sgan, toy
+from . import fast, files, ladder, latent, metrics, models, pretrained, recipes, resume, sgan, toy
 from .checkpoints import CheckpointError, load_checkpoint, load_generator, save_checkpoint
 from .classifier import MNISTClassifier, load_classifier
-from .device import available_devices, native_bf16, pick_device, precision_context, seed_everything, training_dtype
+from .device import available_devices, pick_device, seed_everything
+from .fast import native_bf16, precision_context, training_dtype
 from .losses import generator_loss, get_loss
 from .models import (
     DCGANDiscriminator,

@@ -1,4 +1,4 @@
-"""Command line: python -m gan {train,sample,train-classifier,train-sgan} ... (python -m gan --help)."""
+"""Command line: python -m gan {train,recipes,sample,train-classifier,train-sgan} ... (python -m gan --help)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _train_classifier(args) -> int:
 
 
 # The settings a resumed run takes from its state file; giving one of them with --resume is refused.
-_TRAIN_SETTINGS = ("model", "seconds", "epochs", "steps", "batch_size", "lr", "lr_g", "lr_decay", "ema", "g_width",
+_TRAIN_SETTINGS = ("recipe", "seconds", "epochs", "steps", "batch_size", "lr", "lr_g", "lr_decay", "ema", "g_width",
                    "refine", "seed", "precision", "half", "evaluate", "log_every", "checkpoint_every")
 _SGAN_SETTINGS = ("labels", "long", "steps", "supervised", "eval_every", "test", "seed", "precision", "half",
                   "checkpoint_every")
@@ -41,7 +41,7 @@ def _resumed(args, settings, command) -> tuple[dict | None, dict | None]:
         return None, None
     given = [name for name in settings if name in args.given]
     if given:
-        flags = ", ".join("--" + name.replace("_", "-") if name != "model" else "the model" for name in given)
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
         raise ValueError(f"--resume continues the saved run with its own settings; drop {flags} "
                          "(only --out and --device may be given).")
     from .resume import load_state
@@ -94,34 +94,47 @@ def _start(args, command: str, config) -> dict:
 def _train(args) -> int:
     from dataclasses import asdict
 
-    from .checkpoints import build, load_checkpoint, readable_by, save_checkpoint
+    from .checkpoints import load_checkpoint, readable_by, save_checkpoint
     from .files import WriteError, check_writable
+    from .models import build
+    from .recipes import get
     from .training import NonFiniteLossError, TrainConfig, train_mnist
 
     state, run = _resumed(args, _TRAIN_SETTINGS, "train")
     if state is None:
-        if args.out is None or args.model is None:
-            print("give the model (mlp or dcgan) and --out FILE, or --resume STATE", file=sys.stderr)
+        if args.out is None or args.recipe is None:
+            print("give --recipe NAME (python -m gan recipes lists them) and --out FILE, or --resume STATE",
+                  file=sys.stderr)
             return 2
-        if sum(x is not None for x in (args.seconds, args.epochs, args.steps)) != 1:
-            print("give exactly one of --seconds S, --epochs E or --steps N", file=sys.stderr)
+        recipe = get(args.recipe)
+        if args.g_width is not None and recipe.model != "dcgan":
+            print(f"--g-width sets the DCGAN generator's width; the {recipe.model} generator has none", file=sys.stderr)
             return 2
-        if args.g_width is not None and args.model != "dcgan":
-            print(f"--g-width sets the DCGAN generator's width; the {args.model} generator has none", file=sys.stderr)
+        if args.refine and recipe.model != "dcgan":
+            print(f"--refine adds the DCGAN's 3x3 layers; the {recipe.model} networks have none", file=sys.stderr)
             return 2
-        if args.refine and args.model != "dcgan":
-            print(f"--refine adds the DCGAN's 3x3 layers; the {args.model} networks have none", file=sys.stderr)
-            return 2
-        steps = args.steps if args.epochs is None else args.epochs * (60_000 // args.batch_size)
-        config = TrainConfig(steps=steps, seconds=args.seconds, batch_size=args.batch_size, loss="bce_logits",
-                             lr_d=args.lr, lr_g=args.lr if args.lr_g is None else args.lr_g, ema=args.ema or None,
-                             log_every=args.log_every, lr_decay=args.lr_decay, precision=args.precision)
-        generator_config = {} if args.g_width is None else {"width": args.g_width}
-        discriminator_config = {}
+        # The recipe's settings, changed by the options given on the command line.
+        changes = {}
+        if args.seconds is not None:
+            changes |= dict(seconds=args.seconds, steps=None)
+        elif args.steps is not None or args.epochs is not None:
+            batch_size = args.batch_size or recipe.config["batch_size"]
+            changes |= dict(steps=args.steps or args.epochs * (60_000 // batch_size), seconds=None)
+        if args.lr is not None:
+            changes |= dict(lr_d=args.lr, lr_g=args.lr)
+        options = dict(batch_size=args.batch_size, lr_g=args.lr_g, log_every=args.log_every,
+                       precision=args.precision, lr_decay=args.lr_decay or None)
+        changes |= {key: value for key, value in options.items() if value is not None}
+        if args.ema is not None:
+            changes["ema"] = args.ema or None
+        config = recipe.train_config(**changes)
+        generator_config = dict(recipe.generator) | ({} if args.g_width is None else {"width": args.g_width})
+        discriminator_config = dict(recipe.discriminator)
         if args.refine:
             generator_config |= {"refine": True, "final_conv": True}
             discriminator_config |= {"refine": True}
-        run = _start(args, "train", config) | dict(model=args.model, generator_config=generator_config or None,
+        run = _start(args, "train", config) | dict(recipe=recipe.name, model=recipe.model,
+                                                  generator_config=generator_config or None,
                                                   discriminator_config=discriminator_config or None,
                                                   evaluate=args.evaluate)
     config, model, out = TrainConfig(**run["config"]), run["model"], Path(run["out"])
@@ -135,11 +148,11 @@ def _train(args) -> int:
     checkpoint = _checkpointing(args, run, size=8 * weights)
 
     def save(G, D, steps, **extra):
-        return save_checkpoint(out, model, G, D, half=run["half"], **extra,
+        return save_checkpoint(out, model, G, D, half=run["half"], recipe=run["recipe"], **extra,
                                train_config=asdict(config) | {"seed": run["seed"], "steps_done": steps})
 
     try:
-        result = train_mnist(model, config, run["generator_config"], run["discriminator_config"],
+        result = train_mnist(run["recipe"], config, run["generator_config"], run["discriminator_config"],
                              device=run["device"], seed=run["seed"], checkpoint=checkpoint, resume=state)
     except NonFiniteLossError as err:
         # Keep what was learned before the blow-up: the networks were restored to the last good step.
@@ -167,6 +180,25 @@ def _train(args) -> int:
     save(G, result.discriminator, steps=result.steps, **({"metrics": metrics} if metrics else {}))
     print(f"saved {out}")
     return _finish(checkpoint, result.interrupted, "train")
+
+
+def _recipes(args) -> int:
+    from .recipes import RECIPES
+    from .toy import RECIPES as RING
+
+    print("MNIST recipes (python -m gan train --recipe NAME; gan.train_mnist(NAME)):")
+    for recipe in RECIPES.values():
+        budget = f"{recipe.config['steps']:,} steps" if recipe.config.get("steps") else f"{recipe.config['seconds']} s"
+        print(f"  {recipe.name:14s} {recipe.model:6s} {budget:>14s}  {recipe.summary}")
+        settings = {k: v for k, v in recipe.config.items() if k not in ("steps", "seconds")}
+        print(f"  {'':14s} {'':6s} {'':>14s}  " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+        for part in ("generator", "discriminator"):
+            if getattr(recipe, part):
+                print(f"  {'':14s} {'':6s} {'':>14s}  {part}: " + ", ".join(f"{k}={v}" for k, v in getattr(recipe, part).items()))
+    print("\nRing recipes of chapter 6, each method with its authors' settings (gan.toy.train_recipe(NAME, ...)):")
+    for name in RING:
+        print(f"  {name}")
+    return 0
 
 
 def _say_how_to_resume(checkpoint, command: str) -> None:
@@ -285,33 +317,40 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    from .checkpoints import model_names
+    from .recipes import names as recipe_names
 
-    p = sub.add_parser("train", allow_abbrev=False, help="train a GAN on MNIST and save a checkpoint")
-    p.add_argument("model", nargs="?", choices=model_names())
+    p = sub.add_parser("train", allow_abbrev=False, help="train a GAN on MNIST from a named recipe and save a checkpoint",
+                       description="Train a recipe (python -m gan recipes lists them). Every setting not given on "
+                                   "the command line is the recipe's; the budget too.")
+    p.add_argument("recipe_name", nargs="?", choices=recipe_names(), metavar="RECIPE",
+                   help="the recipe, as --recipe gives it")
+    p.add_argument("--recipe", choices=recipe_names(), help="the recipe to train: " + ", ".join(recipe_names()))
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--seconds", type=float, help="train for this many seconds")
     budget.add_argument("--epochs", type=int, help="train for this many passes over MNIST")
     budget.add_argument("--steps", type=int, help="train for this many steps")
     p.add_argument("--out", help="checkpoint file to write (checked before training starts)")
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate of both networks")
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--lr", type=float, default=None, help="Adam learning rate of both networks")
     p.add_argument("--lr-g", type=float, default=None, help="the generator's learning rate, if not --lr")
     p.add_argument("--lr-decay", action="store_true", help="decay the learning rates linearly to 0 (needs --epochs or --steps)")
-    p.add_argument("--ema", type=float, default=0.998, help="decay of the averaged generator saved (0: none)")
+    p.add_argument("--ema", type=float, default=None, help="decay of the averaged generator saved (0: none)")
     p.add_argument("--g-width", type=int, default=None,
                    help="DCGAN only: the generator's width, its feature maps at 14x14 (twice that at 7x7; default 64)")
     p.add_argument("--refine", action="store_true",
                    help="DCGAN only: add our 3x3 layers to both networks (refine, final_conv), as the shipped DCGAN has")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the fastest available)")
-    p.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default="auto",
+    p.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default=None,
                    help="what the training step's products run in (auto: bfloat16 where the hardware has it)")
     p.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
     p.add_argument("--evaluate", action="store_true", help="compute the metrics on 10,000 samples and store them")
-    p.add_argument("--log-every", type=int, default=500)
+    p.add_argument("--log-every", type=int, default=None)
     _add_resume_arguments(p, "train")
     p.set_defaults(run=_train)
+
+    p = sub.add_parser("recipes", allow_abbrev=False, help="list the named recipes that train and the benchmarks use")
+    p.set_defaults(run=_recipes)
 
     p = sub.add_parser("sample", allow_abbrev=False, help="draw images from a checkpoint or a shipped generator")
     p.add_argument("checkpoint", help="a checkpoint file, or a shipped name (see gan.pretrained.names())")
@@ -350,8 +389,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # The options given on the command line (not their defaults), by their dest: --resume refuses settings.
     args.given = {tok.split("=", 1)[0][2:].replace("-", "_") for tok in argv if tok.startswith("--")}
-    if getattr(args, "model", None) is not None:
-        args.given.add("model")
+    if getattr(args, "recipe_name", None) is not None:
+        if args.recipe is not None and args.recipe != args.recipe_name:
+            parser.error(f"two recipes given: {args.recipe_name} and --recipe {args.recipe}")
+        args.recipe = args.recipe_name
+    if getattr(args, "recipe", None) is not None:
+        args.given.add("recipe")
     from .checkpoints import CheckpointError
     from .data import MNISTCorruptError, MNISTNotFoundError
 

@@ -15,32 +15,14 @@ import torch
 from torch import nn
 
 from .files import save_torch
-from .models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from .models import MODELS, build, model_names
 
 FORMAT = 1
-# Each trainable model family: name -> (generator class, discriminator class).
-MODELS: dict[str, tuple[type[nn.Module], type[nn.Module]]] = {
-    "mlp": (MLPGenerator, MLPDiscriminator),
-    "dcgan": (DCGANGenerator, DCGANDiscriminator),
-}
 _REQUIRED = ("format", "package_version", "model", "generator_config", "generator")
 
 
 class CheckpointError(ValueError):
     """A file is not a readable checkpoint of the expected model; the message says why and what to do."""
-
-
-def model_names() -> list[str]:
-    """Return the names of the model families checkpoints can hold."""
-    return sorted(MODELS)
-
-
-def build(model: str, part: str = "generator", config: dict | None = None) -> nn.Module:
-    """Return a fresh generator or discriminator of family ``model`` built with ``config`` (or its defaults)."""
-    if model not in MODELS:
-        raise ValueError(f"Unknown model {model!r}; known models: {model_names()}.")
-    cls = MODELS[model][0 if part == "generator" else 1]
-    return cls(**(config or {}))
 
 
 def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,

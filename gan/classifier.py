@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .data import MNIST, batches, load_mnist, to_float
-from .models import _check_images
+from .models import check_images
 
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "mnist_classifier.pt"
 
@@ -30,7 +30,7 @@ class MNISTClassifier(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Return the penultimate-layer features (N, 128), the space Fréchet distance and precision/recall use."""
-        _check_images(self, x)
+        check_images(x, model=self)
         return self.body(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -14,30 +14,9 @@ import torch
 
 from .classifier import load_classifier
 from .data import load_mnist, to_float
+from .models import check_images
 
 FEATURE_DIM = 128
-
-
-def check_images(images: torch.Tensor, name: str = "images") -> None:
-    """Raise a clear error unless ``images`` is a finite float batch (N, 1, 28, 28) in [-1, 1]."""
-    if not isinstance(images, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor of shape (N, 1, 28, 28), got {type(images).__name__}.")
-    if images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28):
-        raise ValueError(f"{name} must have shape (N, 1, 28, 28), got {tuple(images.shape)}.")
-    if not images.is_floating_point():
-        raise TypeError(f"{name} must be float in [-1, 1], got dtype {images.dtype}; uint8 data: use gan.to_float().")
-    if len(images) == 0:
-        raise ValueError(f"{name} is empty.")
-    if not torch.isfinite(images).all():
-        raise ValueError(f"{name} contain NaN or infinite values; check the generator that made them.")
-    lo, hi = images.min().item(), images.max().item()
-    if lo < -1.001 or hi > 1.001:
-        raise ValueError(f"{name} must lie in [-1, 1], got values in [{lo:.3g}, {hi:.3g}].")
-    if lo >= 0.0:
-        raise ValueError(
-            f"{name} lie in [{lo:.3g}, {hi:.3g}]: they look like [0, 1] images (a sigmoid generator?), but the "
-            "metrics expect [-1, 1], where the background is -1. Pass images * 2 - 1."
-        )
 
 
 @torch.no_grad()
@@ -66,7 +45,7 @@ def classify(images: torch.Tensor, model: torch.nn.Module | None = None,
 
 def class_histogram(images: torch.Tensor) -> torch.Tensor:
     """Return the share of ``images`` the classifier assigns to each digit, shape (10,), summing to 1."""
-    check_images(images)
+    check_images(images, values=True)
     probs, _ = classify(images)
     return torch.bincount(probs.argmax(1), minlength=10).double() / len(images)
 
@@ -172,7 +151,7 @@ def evaluate(images: torch.Tensor, n_reference: int = 10_000, precision_recall: 
     last two, which take most of the time (nearest neighbours among 10,000 points). ``n_reference``
     test images are the reference: the whole test set, or a fixed random subset of it.
     """
-    check_images(images)
+    check_images(images, values=True)
     if len(images) <= FEATURE_DIM:
         raise ValueError(
             f"evaluate needs more than {FEATURE_DIM} images (the feature dimension) for the Fréchet distance; "

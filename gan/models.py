@@ -125,7 +125,7 @@ class MLPDiscriminator(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_images(self, x)
+        check_images(x, model=self)
         return self.net(x)
 
 
@@ -220,7 +220,7 @@ class DCGANDiscriminator(nn.Module):
         init_dcgan_weights(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_images(self, x)
+        check_images(x, model=self)
         return self.net(x)
 
 
@@ -236,16 +236,36 @@ def init_dcgan_weights(model: nn.Module) -> None:
             nn.init.zeros_(m.bias)
 
 
-def _check_images(model: nn.Module, x: torch.Tensor) -> None:
-    """Raise a readable error when ``x`` is not a float batch of MNIST-sized images (N, 1, 28, 28)."""
-    name = type(model).__name__
+def check_images(x: torch.Tensor, model: nn.Module | None = None, name: str = "images", values: bool = False) -> None:
+    """Raise a readable error unless ``x`` is a float batch of MNIST-sized images (N, 1, 28, 28).
+
+    With ``model`` (a network about to read ``x``) the error names the network, and ``x``'s float type
+    must match its weights. With ``values=True`` the values are checked too (what the metrics need):
+    a non-empty batch, finite, in [-1, 1], and not [0, 1] images by mistake.
+    """
+    who = f"{type(model).__name__}: input" if model is not None else name
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name}: input must be a torch.Tensor, got {type(x).__name__}.")
+        raise TypeError(f"{who} must be a torch.Tensor of shape (N, 1, 28, 28), got {type(x).__name__}.")
     if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-        raise ValueError(f"{name}: input must be images of shape (N, 1, 28, 28), got {tuple(x.shape)}.")
+        raise ValueError(f"{who} must have shape (N, 1, 28, 28), MNIST-sized images; got {tuple(x.shape)}.")
     if not x.is_floating_point():
-        raise TypeError(f"{name}: input must be a float tensor in [-1, 1], got dtype {x.dtype}; use gan.to_float().")
-    _check_dtype(model, x)
+        raise TypeError(f"{who} must be float in [-1, 1], got dtype {x.dtype}; uint8 data: use gan.to_float().")
+    if model is not None:
+        _check_dtype(model, x)
+    if not values:
+        return
+    if len(x) == 0:
+        raise ValueError(f"{who} is empty.")
+    if not torch.isfinite(x).all():
+        raise ValueError(f"{who} contain NaN or infinite values; check the generator that made them.")
+    lo, hi = x.min().item(), x.max().item()
+    if lo < -1.001 or hi > 1.001:
+        raise ValueError(f"{who} must lie in [-1, 1], got values in [{lo:.3g}, {hi:.3g}].")
+    if lo >= 0.0:
+        raise ValueError(
+            f"{who} lie in [{lo:.3g}, {hi:.3g}]: they look like [0, 1] images (a sigmoid generator?), but the "
+            "metrics expect [-1, 1], where the background is -1. Pass images * 2 - 1."
+        )
 
 
 def _check_dtype(model: nn.Module, x: torch.Tensor) -> None:
@@ -256,3 +276,44 @@ def _check_dtype(model: nn.Module, x: torch.Tensor) -> None:
             f"{type(model).__name__}: input is {x.dtype} but the model's weights are {weight.dtype}; "
             f"convert one to match, e.g. x.to({weight.dtype})."
         )
+
+
+# --- the registry: every model family the package can train, save and load, by name ---
+
+#: name -> (generator class, discriminator class). ``register_model`` adds one; ``build`` makes one.
+MODELS: dict[str, tuple[type[nn.Module], type[nn.Module]]] = {}
+
+
+def register_model(name: str, generator: type[nn.Module], discriminator: type[nn.Module]) -> None:
+    """Register a model family under ``name``: the CLI, checkpoints and recipes then know it.
+
+    Both classes must build with keyword arguments only and keep them in ``self.config`` (a dict of
+    plain values), which checkpoints store to rebuild the network; the generator needs ``z_dim``.
+    """
+    if not isinstance(name, str) or not name or name != name.strip():
+        raise ValueError(f"register_model: name must be a non-empty string, got {name!r}.")
+    for part, cls in (("generator", generator), ("discriminator", discriminator)):
+        if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+            raise TypeError(f"register_model: {part} must be an nn.Module class, got {cls!r}.")
+    if name in MODELS and MODELS[name] != (generator, discriminator):
+        raise ValueError(f"register_model: {name!r} is already registered with other classes; pick another name.")
+    MODELS[name] = (generator, discriminator)
+
+
+def model_names() -> list[str]:
+    """Return the names of the registered model families."""
+    return sorted(MODELS)
+
+
+def build(model: str, part: str = "generator", config: dict | None = None) -> nn.Module:
+    """Return a fresh generator or discriminator of family ``model`` built with ``config`` (or its defaults)."""
+    if model not in MODELS:
+        raise ValueError(f"Unknown model {model!r}; known models: {model_names()}.")
+    if part not in ("generator", "discriminator"):
+        raise ValueError(f"build: part must be 'generator' or 'discriminator', got {part!r}.")
+    cls = MODELS[model][0 if part == "generator" else 1]
+    return cls(**(config or {}))
+
+
+register_model("mlp", MLPGenerator, MLPDiscriminator)
+register_model("dcgan", DCGANGenerator, DCGANDiscriminator)

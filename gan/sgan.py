@@ -20,11 +20,11 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from .data import MNIST, Shuffled, batches, to_float
-from .device import PRECISIONS, precision_context, training_dtype
-from .models import MLPGenerator, _check_images
+from .fast import PRECISIONS, adam, precision_context, training_dtype
+from .models import MLPGenerator, check_images
 from .pretrained import WEIGHTS, study
 from .resume import Checkpointing
-from .training import adam, frozen
+from .training import frozen
 
 CLASSES = 10
 
@@ -98,7 +98,7 @@ class SGANDiscriminator(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Return the last hidden layer's activations (N, hidden[-1]), before its noise."""
-        _check_images(self, x)
+        check_images(x, model=self)
         return self.body(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

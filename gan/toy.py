@@ -2,23 +2,24 @@
 
 The remedies live where they act. On the discriminator: packing (PacGAN, ``pack``) and the minibatch
 standard deviation (``minibatch_std``); on the generator: the seeds (``noise``, ``z_dim``); on the training
-step: the Wasserstein loss with gradient penalty (``objective="wgan-gp"``) and the unrolled
-discriminator (``unroll``). ``train_toy`` trains any combination under one ``TrainConfig``.
+step: the Wasserstein loss with gradient penalty (``objective="wgan-gp"``, ``wgan_gp_step``) and the
+unrolled discriminator (``unroll``, ``unrolled_step``). ``train_toy`` trains any combination under one
+``TrainConfig`` with the package's one loop, ``gan.train_gan``.
 ``RECIPES`` holds three methods as their authors ran them on the ring, and ``train_recipe`` trains one.
 """
 
 from __future__ import annotations
 
-import time
+from dataclasses import replace
+from functools import partial
 
-import pandas as pd
 import torch
 from torch import nn
 from torch.func import functional_call
 
 from .data import ring_centres, ring_of_gaussians
 from .losses import generator_loss, get_loss
-from .training import TrainConfig, TrainResult, make_optimizer
+from .training import TrainConfig, TrainResult, train_gan, train_step
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh}
 
@@ -169,7 +170,7 @@ def ring_scores(G: nn.Module, std: float, modes: int = 8, radius: float = 2.0, n
     return {"modes": modes_covered(points, centres, std), "hq": high_quality_share(points, centres, std)}
 
 
-# --- training: one step per objective, one loop for all ---
+# --- training: one step function per objective; the loop is gan.train_gan ---
 
 
 def unrolled_parameters(D: nn.Module, real: torch.Tensor, fake: torch.Tensor, opt_d: torch.optim.Optimizer,
@@ -206,13 +207,12 @@ def unrolled_parameters(D: nn.Module, real: torch.Tensor, fake: torch.Tensor, op
     return params
 
 
-def gan_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, unroll: int = 0) -> torch.Tensor:
-    """Run one (optionally unrolled) GAN step and return [d_loss, g_loss] as one tensor.
+def unrolled_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, unroll: int = 5) -> dict[str, torch.Tensor]:
+    """Run one unrolled GAN step (Metz et al. 2016): D takes its usual step, G answers D ``unroll`` steps ahead.
 
-    D minimises BCE on its logits; G the non-saturating loss, or the saturating one with
-    ``config.saturating``. With ``unroll > 0`` the generator is trained against D as it will be after
-    ``unroll`` more steps of its own optimiser on this batch, differentiated through
-    (Metz et al. 2016 unroll Adam); D itself takes only its usual step.
+    D minimises BCE on its logits. G minimises the non-saturating loss (or the saturating one with
+    ``config.saturating``) against D as it will be after ``unroll`` more steps of its own optimiser on
+    this batch, differentiated through those steps (Metz et al. unroll Adam); returns the two losses.
     """
     loss = get_loss("bce_logits")
     opt_d.zero_grad(set_to_none=True)
@@ -221,17 +221,14 @@ def gan_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, unroll: int = 0) 
     d_loss.backward()
     opt_d.step()
 
+    # G answers not today's D but D after `unroll` more steps, and differentiates through those
+    # steps: a G that piles onto one mode sees D's coming reaction and stops.
     opt_g.zero_grad(set_to_none=True)
-    if unroll:
-        # G answers not today's D but D after `unroll` more steps, and differentiates through those
-        # steps: a G that piles onto one mode sees D's coming reaction and stops.
-        d_fake = functional_call(D, unrolled_parameters(D, real, fake, opt_d, unroll), fake)
-    else:
-        d_fake = D(fake)
+    d_fake = functional_call(D, unrolled_parameters(D, real, fake, opt_d, unroll), fake)
     g_loss = generator_loss(d_fake, "bce_logits", saturating=config.saturating)
     g_loss.backward()
     opt_g.step()
-    return torch.stack([d_loss, g_loss]).detach()
+    return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
 
 def gradient_penalty(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
@@ -242,13 +239,16 @@ def gradient_penalty(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> to
     return (grad.flatten(1).norm(dim=1) - 1).square().mean()
 
 
-def wgan_gp_step(G, D, next_real, z, opt_d, opt_g, config: TrainConfig, n_critic: int = 5,
-                 gp_weight: float = 10.0) -> torch.Tensor:
-    """Run ``n_critic`` critic steps, each on a fresh real batch ``next_real()``, and one generator step
-    of WGAN-GP; return [d_loss, g_loss] as one tensor."""
+def wgan_gp_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, next_real=None, n_critic: int = 5,
+                 gp_weight: float = 10.0) -> dict[str, torch.Tensor]:
+    """Run ``n_critic`` critic steps and one generator step of WGAN-GP; return the two losses.
+
+    The first critic step uses ``real``; each further one a fresh batch ``next_real()``.
+    """
     # The critic scores instead of classifying: it wants high scores on real data, low on fakes.
-    for _ in range(n_critic):
-        real = next_real()
+    for k in range(n_critic):
+        if k > 0:
+            real = next_real()
         opt_d.zero_grad(set_to_none=True)
         fake = G(G.seeds(len(real)).to(real.device)).detach()
         d_loss = D(fake).mean() - D(real).mean() + gp_weight * gradient_penalty(D, real, fake)
@@ -258,7 +258,7 @@ def wgan_gp_step(G, D, next_real, z, opt_d, opt_g, config: TrainConfig, n_critic
     g_loss = -D(G(z)).mean()
     g_loss.backward()
     opt_g.step()
-    return torch.stack([d_loss, g_loss]).detach()
+    return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
 
 def train_toy(G: nn.Module, D: nn.Module, config: TrainConfig, std: float = 0.05, objective: str = "gan",
@@ -266,12 +266,13 @@ def train_toy(G: nn.Module, D: nn.Module, config: TrainConfig, std: float = 0.05
               callback=None) -> TrainResult:
     """Train ``G`` against ``D`` on the ring of 8 Gaussians (radius 2, ``std``) and return a ``TrainResult``.
 
-    ``objective`` is "gan" (BCE on logits, optionally ``unroll``-ed: G looks ``unroll`` steps of D's
-    optimiser ahead) or "wgan-gp" (``n_critic`` critic steps per generator step, penalty weight
-    ``gp_weight``). ``anneal=True`` lowers both learning rates linearly to 0.
-    The data and noise come from a generator seeded with ``seed``, so two methods see the same batches.
-    With ``config.ema`` the result's ``ema_generator`` holds an exponential moving average of G's weights.
-    Every ``config.log_every`` steps a history row is recorded and ``callback(step, G, D)`` is called.
+    ``objective`` is "gan" (BCE on logits: ``gan.train_step``, or ``unrolled_step`` when ``unroll > 0``,
+    G looking ``unroll`` steps of D's optimiser ahead) or "wgan-gp" (``wgan_gp_step``: ``n_critic``
+    critic steps per generator step, penalty weight ``gp_weight``). ``anneal=True`` lowers both
+    learning rates linearly to 0 (``config.lr_decay``). The data and noise come from a generator seeded
+    with ``seed``, so two methods see the same batches. The loop is ``gan.train_gan``'s: with
+    ``config.ema`` the result's ``ema_generator`` holds an exponential moving average of G's weights, and
+    every ``config.log_every`` steps a history row is recorded and ``callback(step, G, D)`` is called.
     """
     if objective not in ("gan", "wgan-gp"):
         raise ValueError(f"train_toy: objective must be 'gan' or 'wgan-gp', got {objective!r}.")
@@ -287,43 +288,17 @@ def train_toy(G: nn.Module, D: nn.Module, config: TrainConfig, std: float = 0.05
         raise ValueError("train_toy: give config.steps; comparisons need the same number of steps.")
     device = next(G.parameters()).device
     data = torch.Generator().manual_seed(seed)
-    opt_d = make_optimizer(D.parameters(), config, config.lr_d)
-    opt_g = make_optimizer(G.parameters(), config, config.lr_g)
-    # anneal=True lowers both learning rates linearly to zero: the last steps then polish the modes
-    # instead of jumping around them.
-    decay = [torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 1 - i / config.steps) for opt in (opt_d, opt_g)]
-    ema = None
-    if config.ema is not None:
-        from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-
-        ema = AveragedModel(G, multi_avg_fn=get_ema_multi_avg_fn(config.ema), use_buffers=True)
 
     def next_real():
         return ring_of_gaussians(config.batch_size, std=std, generator=data).to(device)
 
-    rows, window, start = [], torch.zeros(2, device=device), time.perf_counter()
-    for step in range(1, config.steps + 1):
-        if objective == "wgan-gp":
-            z = G.seeds(config.batch_size, generator=data).to(device)
-            window += wgan_gp_step(G, D, next_real, z, opt_d, opt_g, config, n_critic, gp_weight)
-        else:
-            real = next_real()
-            z = G.seeds(config.batch_size, generator=data).to(device)
-            window += gan_step(G, D, real, z, opt_d, opt_g, config, unroll)
-        if anneal:
-            for scheduler in decay:
-                scheduler.step()
-        if ema is not None:
-            ema.update_parameters(G)
-        if step % config.log_every == 0:
-            d_loss, g_loss = (window / config.log_every).tolist()
-            window.zero_()
-            rows.append(dict(step=step, d_loss=d_loss, g_loss=g_loss, seconds=time.perf_counter() - start))
-            if callback is not None:
-                callback(step, G, D)
-    history = pd.DataFrame(rows, columns=["step", "d_loss", "g_loss", "seconds"])
-    ema_generator = ema.module.eval() if ema is not None else None
-    return TrainResult(G, D, history, config.steps, time.perf_counter() - start, ema_generator=ema_generator)
+    if objective == "wgan-gp":
+        step = partial(wgan_gp_step, next_real=next_real, n_critic=n_critic, gp_weight=gp_weight)
+    else:
+        step = partial(unrolled_step, unroll=unroll) if unroll else train_step
+    config = replace(config, loss="bce_logits", lr_decay=config.lr_decay or anneal)
+    return train_gan(G, D, lambda n: ring_of_gaussians(n, std=std, generator=data),
+                     lambda n: G.seeds(n, generator=data), config, callback=callback, progress=False, step=step)
 
 
 # --- the methods as their authors ran them on the ring ---
@@ -418,5 +393,5 @@ def train_recipe(name: str, seed: int, steps: int, std: float, log_every: int = 
     D = ToyDiscriminator(**recipe["discriminator"]).to(device)
     if recipe["init"] is not None:
         init_weights(G, *recipe["init"]), init_weights(D, *recipe["init"])
-    config = TrainConfig(steps=steps, log_every=log_every, **recipe["config"])
+    config = TrainConfig(steps=steps, log_every=log_every, fast=True, **recipe["config"])
     return train_toy(G, D, config, std=std, seed=seed, callback=callback, **recipe["train"])

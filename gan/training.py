@@ -1,4 +1,10 @@
-"""The GAN training loop: train D on real, D on detached fake, then G through D."""
+"""The GAN training step (D on real, D on detached fakes, then G through D) and the one loop that repeats it.
+
+``train_step`` is the textbook step that chapter 3 writes by hand. ``train_gan`` is the loop every
+objective trains with: it owns the budget, the learning-rate schedule, the averaged generator, the
+history, the non-finite-loss guard, Ctrl-C and checkpoints, and calls a step function once per step
+(``train_step`` by default; ``gan.toy`` passes the unrolled and WGAN-GP steps). ``TrainConfig(fast=True)``
+swaps in ``gan.fast``'s versions of the step and the optimiser: the same arithmetic, organised for speed."""
 
 from __future__ import annotations
 
@@ -14,7 +20,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .device import PRECISIONS, precision_context, training_dtype
+from . import fast as _fast
+from .fast import PRECISIONS, precision_context, training_dtype
 from .losses import generator_loss, get_loss, probability
 from .resume import Checkpointing
 
@@ -39,6 +46,8 @@ class TrainConfig:
     # products in bfloat16 where the hardware has it (gan.device.training_dtype): faster there only
     precision: str = "float32"
     log_every: int = 100
+    # gan.fast's fused Adam, one-pass discriminator and channels-last layout: the same arithmetic, faster
+    fast: bool = False
 
     def __post_init__(self):
         if self.steps is None and self.seconds is None:
@@ -89,23 +98,12 @@ class NonFiniteLossError(FloatingPointError):
 
 
 def make_optimizer(params, config: TrainConfig, lr: float) -> torch.optim.Optimizer:
-    """Return the optimizer ``config`` names for ``params``: SGD, or Adam as ``adam`` makes it."""
+    """Return the optimizer ``config`` names for ``params``: SGD, or Adam (fused with ``config.fast``)."""
     if config.optimizer == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=config.momentum)
-    return adam(params, lr, config.betas)
-
-
-def adam(params, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
-    """Return Adam over ``params``, with PyTorch's fused kernel when they all live on a CPU or all on CUDA.
-
-    The fused kernel updates every weight in one pass instead of a handful of small operations per
-    weight tensor; the result is the same Adam. With bfloat16 products on this book's CPU it made one
-    ``train_step`` of the MLP GAN 1.4x faster and one of the DCGAN 1.1x (2 threads, median of 7).
-    """
-    params = list(params)
-    kinds = {p.device.type for p in params}
-    fused = len(kinds) == 1 and kinds <= {"cpu", "cuda"} and all(p.is_floating_point() for p in params)
-    return torch.optim.Adam(params, lr=lr, betas=betas, fused=fused or None)
+    if config.fast:
+        return _fast.adam(params, lr, config.betas)
+    return torch.optim.Adam(params, lr=lr, betas=config.betas)
 
 
 @contextmanager
@@ -121,28 +119,16 @@ def frozen(module: nn.Module):
             p.requires_grad_(True)
 
 
-def judge(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return D's verdicts (D(real), D(fake)).
-
-    When ``D.batch_independent`` says that D judges every image on its own (no BatchNorm, which mixes a
-    batch's images), both batches go through D in one pass: the same verdicts, computed faster (one
-    matrix product of 2N rows instead of two of N). Otherwise, or when it is unsure, two passes.
-    """
-    if getattr(D, "batch_independent", False) and real.shape[1:] == fake.shape[1:]:
-        verdicts = D(torch.cat([real, fake]))
-        return verdicts[: len(real)], verdicts[len(real) :]
-    return D(real), D(fake)
-
-
-def train_step(G, D, real, z, opt_d, opt_g, config: TrainConfig) -> torch.Tensor:
-    """Run one GAN step and return [d_loss, g_loss, mean D(x), mean D(G(z))] as one tensor (no host sync)."""
+def train_step(G, D, real, z, opt_d, opt_g, config: TrainConfig) -> dict[str, torch.Tensor]:
+    """Run one GAN step; return the losses and D's mean verdicts on real and fake data (tensors, no host sync)."""
     loss = get_loss(config.loss)
 
     # 1 and 2: teach D to say 1 on real data and 0 on fakes. detach() cuts the fakes from G's graph,
     # so D's backward pass stops at D and computes no gradients for G's weights.
     opt_d.zero_grad(set_to_none=True)
     fake = G(z)
-    d_real, d_fake = judge(D, real, fake.detach())
+    d_real = D(real)
+    d_fake = D(fake.detach())
     d_loss = loss(d_real, 1.0) + loss(d_fake, 0.0)
     d_loss.backward()
     opt_d.step()
@@ -155,10 +141,9 @@ def train_step(G, D, real, z, opt_d, opt_g, config: TrainConfig) -> torch.Tensor
         g_loss.backward()
     opt_g.step()
 
-    with torch.no_grad():
-        return torch.stack(
-            [d_loss, g_loss, probability(d_real, config.loss).mean(), probability(d_fake, config.loss).mean()]
-        )
+    return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(),
+            "d_real": probability(d_real, config.loss).mean().detach(),
+            "d_fake": probability(d_fake, config.loss).mean().detach()}
 
 
 _OUTPUT_RANGES = {nn.Sigmoid: (0.0, 1.0), nn.Tanh: (-1.0, 1.0)}
@@ -209,12 +194,15 @@ def train_gan(
     progress: bool | None = None,
     checkpoint: Checkpointing | None = None,
     resume: dict | None = None,
+    step: Callable[..., dict[str, torch.Tensor]] = train_step,
 ) -> TrainResult:
     """Train ``G`` against ``D`` and return a ``TrainResult``; ``sample_real(n)``/``sample_noise(n)`` give batches.
 
-    Every ``config.log_every`` steps a history row is recorded and ``callback(step, G, D)`` is called.
+    Each step draws a real batch and a noise batch and calls ``step(G, D, real, z, opt_d, opt_g, config)``,
+    which updates the networks and returns a dict of scalar tensors, at least ``d_loss`` and ``g_loss``
+    (``train_step`` by default). Every ``config.log_every`` steps a history row with their means is
+    recorded and ``callback(step, G, D)`` is called.
     Ctrl-C (or the notebook's stop button) ends training early and keeps what was learned so far.
-    Convolutional networks are stored channels-last for speed, in place; their weights keep their values.
     With ``checkpoint`` (``gan.resume.Checkpointing``) the loop's whole state is saved every so often,
     at log steps; ``resume`` (a state read by ``gan.resume.load_state``) continues a run from one, to
     the same end. The loop's state does not include what ``sample_real`` draws from: ``train_mnist``
@@ -222,7 +210,9 @@ def train_gan(
     """
     config = config or TrainConfig()
     device = next(G.parameters()).device
-    _layout_for_speed(device, G, D)
+    if config.fast:
+        _fast.prepare(device, G, D)  # channels-last for convolutions, in place; the weights keep their values
+        step = _fast.faster(step)
     opt_d = make_optimizer(D.parameters(), config, config.lr_d)
     opt_g = make_optimizer(G.parameters(), config, config.lr_g)
     schedulers = []
@@ -239,30 +229,30 @@ def train_gan(
         ema = AveragedModel(G, multi_avg_fn=get_ema_multi_avg_fn(config.ema), use_buffers=True)
 
     dtype = training_dtype(config.precision, device, G, D)
-    rows, window = [], torch.zeros(4, device=device)
-    step, interrupted, spent = 0, False, 0.0
+    # The window sums what ``step`` returns over the current log_every steps, on the device.
+    rows, columns, window = [], None, None
+    done, interrupted, spent = 0, False, 0.0
     if resume is not None:
-        step, spent, rows = _load_loop_state(resume, G, D, opt_d, opt_g, schedulers, ema, window)
+        done, spent, rows, columns, window = _load_loop_state(resume, G, D, opt_d, opt_g, schedulers, ema, device)
     start = time.perf_counter() - spent  # a resumed run's clock goes on from the time already spent
     if checkpoint is not None:
-        checkpoint.start(step)
-    last_good = _snapshot(G, D, step)
-    total = config.steps if config.steps is not None else None
-    bar = _progress_bar(total, progress, initial=step)
+        checkpoint.start(done)
+    last_good = _snapshot(G, D, done)
+    bar = _progress_bar(config.steps, progress, initial=done)
     try:
         while True:
             elapsed = time.perf_counter() - start
-            if (config.steps is not None and step >= config.steps) or (
+            if (config.steps is not None and done >= config.steps) or (
                 config.seconds is not None and elapsed >= config.seconds
             ):
                 break
             real = sample_real(config.batch_size).to(device, non_blocking=True)
             z = sample_noise(config.batch_size).to(device, non_blocking=True)
-            if step == 0:
+            if done == 0:
                 check_data_range(real, G)  # one host sync, before the first step: a classic, silent bug
             try:
                 with precision_context(device, dtype):
-                    window += train_step(G, D, real, z, opt_d, opt_g, config)
+                    values = step(G, D, real, z, opt_d, opt_g, config)
             except RuntimeError as err:
                 if "between 0 and 1" not in str(err):
                     raise
@@ -271,59 +261,64 @@ def train_gan(
                     "returned values outside that range. End D with nn.Sigmoid(), or keep raw logits and "
                     "use loss='bce_logits'."
                 ) from None
-            step += 1
+            if columns is None:
+                columns = list(values)
+                window = torch.zeros(len(columns), device=device)
+            window += torch.stack([values[name].float() for name in columns])
+            done += 1
             for scheduler in schedulers:
                 scheduler.step()
             if ema is not None:
                 ema.update_parameters(G)
-            if step % config.log_every == 0:
+            if done % config.log_every == 0:
                 # The only host synchronisation: read the window's means once per log_every steps.
-                d_loss, g_loss, d_real, d_fake = (window / config.log_every).tolist()
+                means = dict(zip(columns, (window / config.log_every).tolist()))
                 window.zero_()
-                rows.append(dict(step=step, d_loss=d_loss, g_loss=g_loss, d_real=d_real, d_fake=d_fake,
-                                 seconds=time.perf_counter() - start))
+                rows.append(dict(step=done, **means, seconds=time.perf_counter() - start))
+                d_loss, g_loss = means["d_loss"], means["g_loss"]
                 if bar is not None:
                     bar.update(config.log_every)
                     bar.set_postfix(d_loss=f"{d_loss:.3f}", g_loss=f"{g_loss:.3f}")
                 if not (math.isfinite(d_loss) and math.isfinite(g_loss)):
                     which = "discriminator" if not math.isfinite(d_loss) else "generator"
                     good_step = _restore(G, D, last_good)  # the weights are NaN now; keep the last good ones
-                    result = _result(G, D, rows[:-1], good_step, start, interrupted, ema, dtype)
+                    result = _result(G, D, rows[:-1], columns, good_step, start, interrupted, ema, dtype)
                     raise NonFiniteLossError(
                         f"The {which}'s loss became {d_loss if which == 'discriminator' else g_loss} between "
-                        f"steps {step - config.log_every + 1} and {step}; both networks were restored to step "
+                        f"steps {done - config.log_every + 1} and {done}; both networks were restored to step "
                         f"{good_step}, the last with finite losses (see .result). Usual causes: a learning rate too "
                         f"high (lr_d={config.lr_d}, lr_g={config.lr_g}), or a discriminator whose output does not "
                         f"fit loss={config.loss!r} (a sigmoid output fed to 'bce_logits', raw logits fed to 'bce').",
                         result,
                     )
-                last_good = _snapshot(G, D, step)
+                last_good = _snapshot(G, D, done)
                 if callback is not None:
-                    callback(step, G, D)
+                    callback(done, G, D)
                 # Saved only here, where the losses were just found finite: a state never holds a blown-up run.
-                if checkpoint is not None and checkpoint.due(step):
-                    checkpoint.save(_loop_state(step, time.perf_counter() - start, G, D, opt_d, opt_g, schedulers,
-                                                ema, rows, window))
+                if checkpoint is not None and checkpoint.due(done):
+                    checkpoint.save(_loop_state(done, time.perf_counter() - start, G, D, opt_d, opt_g, schedulers,
+                                                ema, rows, columns, window))
     except KeyboardInterrupt:
         interrupted = True
     finally:
         if bar is not None:
             bar.close()
-    return _result(G, D, rows, step, start, interrupted, ema, dtype)
+    return _result(G, D, rows, columns, done, start, interrupted, ema, dtype)
 
 
-def _loop_state(step, seconds, G, D, opt_d, opt_g, schedulers, ema, rows, window) -> dict:
+def _loop_state(step, seconds, G, D, opt_d, opt_g, schedulers, ema, rows, columns, window) -> dict:
     """Everything ``train_gan``'s next step depends on, for ``gan.resume`` (tensors are not copied)."""
     from .resume import rng_state
 
     return {"step": step, "seconds": seconds, "generator": G.state_dict(), "discriminator": D.state_dict(),
             "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(),
             "schedulers": [s.state_dict() for s in schedulers], "ema": ema.state_dict() if ema is not None else None,
-            "history": [dict(row) for row in rows], "window": window.cpu(), "rng": rng_state(window.device)}
+            "history": [dict(row) for row in rows], "columns": list(columns), "window": window.cpu(),
+            "rng": rng_state(window.device)}
 
 
-def _load_loop_state(state, G, D, opt_d, opt_g, schedulers, ema, window) -> tuple[int, float, list]:
-    """Put ``_loop_state``'s values back in place; return (step, seconds spent, history rows)."""
+def _load_loop_state(state, G, D, opt_d, opt_g, schedulers, ema, device) -> tuple:
+    """Put ``_loop_state``'s values back in place; return (step, seconds spent, history rows, columns, window)."""
     from .resume import set_rng_state
 
     G.load_state_dict(state["generator"])
@@ -336,22 +331,9 @@ def _load_loop_state(state, G, D, opt_d, opt_g, schedulers, ema, window) -> tupl
         raise ValueError("resume: the saved run and this one differ in whether they keep an EMA generator.")
     if ema is not None:
         ema.load_state_dict(state["ema"])
-    window.copy_(state["window"])
-    set_rng_state(state["rng"], window.device)
-    return state["step"], state["seconds"], [dict(row) for row in state["history"]]
-
-
-def _layout_for_speed(device: torch.device, *modules: nn.Module) -> None:
-    """Store convolutional networks' weights channels-last, in place; on CUDA also let cuDNN pick its kernels.
-
-    Channels-last is the layout that oneDNN's CPU kernels and the GPU's tensor cores work in: on this
-    book's CPU it makes a DCGAN step about 1.1x faster. The weights' values do not change.
-    """
-    convolutional = [m for m in modules if any(isinstance(x, nn.modules.conv._ConvNd) for x in m.modules())]
-    for module in convolutional:
-        module.to(memory_format=torch.channels_last)
-    if convolutional and device.type == "cuda":
-        torch.backends.cudnn.benchmark = True  # time the candidate kernels once per shape and keep the fastest
+    set_rng_state(state["rng"], device)
+    rows = [dict(row) for row in state["history"]]
+    return state["step"], state["seconds"], rows, list(state["columns"]), state["window"].to(device)
 
 
 def _snapshot(G, D, step) -> tuple:
@@ -366,34 +348,35 @@ def _restore(G, D, snapshot) -> int:
     return step
 
 
-def _result(G, D, rows, step, start, interrupted, ema=None, dtype=torch.float32) -> TrainResult:
-    columns = ["step", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
-    history = pd.DataFrame(rows, columns=columns)
+def _result(G, D, rows, columns, step, start, interrupted, ema=None, dtype=torch.float32) -> TrainResult:
+    history = pd.DataFrame(rows, columns=["step", *(columns or ["d_loss", "g_loss"]), "seconds"])
     ema_generator = ema.module.eval() if ema is not None else None
     return TrainResult(G, D, history, step, time.perf_counter() - start, interrupted, ema_generator,
                        str(dtype).removeprefix("torch."))
 
 
-def train_mnist(model: str = "mlp", config: TrainConfig | None = None, generator_config: dict | None = None,
+def train_mnist(recipe: str = "mlp", config: TrainConfig | None = None, generator_config: dict | None = None,
                 discriminator_config: dict | None = None, device: torch.device | str | None = None,
                 data=None, seed: int = 0, callback=None, progress: bool | None = None,
                 checkpoint: Checkpointing | None = None, resume: dict | None = None) -> TrainResult:
-    """Train a generator of family ``model`` ("mlp" or "dcgan") on MNIST and return the ``TrainResult``.
+    """Train the generator of recipe ``recipe`` (``gan.recipes``: "mlp", "dcgan", ...) on MNIST; return the ``TrainResult``.
 
-    The training images are held on the training device as one uint8 tensor and batched by indexing;
-    the noise is standard normal of the generator's ``z_dim``. ``checkpoint`` and ``resume`` as in
-    ``train_gan``; the data stream's position is saved and restored with the rest.
+    ``config`` replaces the recipe's training settings (``gan.recipes.get(name).train_config(...)`` gives
+    them with a few changed); ``generator_config`` and ``discriminator_config`` change the recipe's
+    network options. The training images are held on the training device as one uint8 tensor and
+    batched by indexing; the noise is standard normal of the generator's ``z_dim``. ``checkpoint`` and
+    ``resume`` as in ``train_gan``; the data stream's position is saved and restored with the rest.
     """
-    from .checkpoints import build
     from .data import batches, load_mnist
     from .device import pick_device, seed_everything
+    from .recipes import get
 
-    config = config or TrainConfig(steps=None, seconds=60, batch_size=64, loss="bce_logits", lr_d=1e-3,
-                                   lr_g=1e-3, ema=0.998)
+    chosen = get(recipe)
+    config = config or chosen.train_config()
     device = pick_device(device)
     gen = seed_everything(seed)
-    G = build(model, "generator", generator_config).to(device)
-    D = build(model, "discriminator", discriminator_config).to(device)
+    G = chosen.build("generator", **(generator_config or {})).to(device)
+    D = chosen.build("discriminator", **(discriminator_config or {})).to(device)
     images = (data if data is not None else load_mnist(train=True)).images.to(device)
     stream = batches(images, config.batch_size, generator=gen)
     if resume is not None:

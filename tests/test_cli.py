@@ -64,11 +64,12 @@ def test_sample_accepts_a_shipped_name(tmp_path):
     assert torch.load(out, weights_only=True).shape == (4, 1, 28, 28)
 
 
-def test_unknown_model_is_rejected_with_the_choices(capsys):
+@pytest.mark.parametrize("argv", [["train", "vae"], ["train", "--recipe", "vae"]])
+def test_an_unknown_recipe_is_rejected_with_the_choices(argv, capsys):
     with pytest.raises(SystemExit) as info:
-        main(["train", "vae", "--seconds", "1", "--out", "x.pt"])
+        main([*argv, "--seconds", "1", "--out", "x.pt"])
     assert info.value.code == 2
-    assert "invalid choice: 'vae' (choose from 'dcgan', 'mlp')" in capsys.readouterr().err
+    assert "invalid choice: 'vae' (choose from 'dcgan', 'dcgan-refine', 'mlp')" in capsys.readouterr().err
 
 
 def test_the_generator_can_get_its_own_learning_rate_and_width(tmp_path, mnist_root, monkeypatch):

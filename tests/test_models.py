@@ -68,7 +68,7 @@ def test_mnist_generators_reject_a_wrong_latent_size(G_cls):
 
 @pytest.mark.parametrize("D_cls", [gan.MLPDiscriminator, gan.DCGANDiscriminator])
 def test_mnist_discriminators_reject_images_of_the_wrong_shape(D_cls):
-    with pytest.raises(ValueError, match=r"images of shape \(N, 1, 28, 28\), got \(2, 1, 64, 64\)"):
+    with pytest.raises(ValueError, match=r"input must have shape \(N, 1, 28, 28\), MNIST-sized images; got \(2, 1, 64, 64\)"):
         D_cls()(torch.randn(2, 1, 64, 64))
 
 

@@ -149,7 +149,7 @@ def test_resume_refuses_settings_that_would_change_the_run(tmp_path, mnist_root,
     gan.resume.save_state(state_path(out), {"kind": "gan-training-state", "format": 1, "package_version": "x",
                                             "run": {"command": "train"}, "step": 2, "seconds": 1.0})
     assert main(["train", "mlp", "--resume", str(state_path(out))]) == 1
-    assert "--resume continues the saved run with its own settings; drop the model" in capsys.readouterr().err
+    assert "--resume continues the saved run with its own settings; drop --recipe" in capsys.readouterr().err
     assert main(["train", "--resume", str(out)]) == 1
     assert "is not a training state saved by --checkpoint-every" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # no abbreviations, which would slip past the check above

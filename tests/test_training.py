@@ -186,7 +186,7 @@ def test_generator_step_adds_nothing_to_the_discriminators_gradients():
     gan.train_step(G, D, real, z, opt_d, opt_g, config)
     # D's gradients after the whole step are exactly those of D's own loss: G's step added nothing
     mse = gan.get_loss("mse")
-    d_real, d_fake = gan.training.judge(D0, real, G0(z).detach())
+    d_real, d_fake = D0(real), D0(G0(z).detach())
     (mse(d_real, 1.0) + mse(d_fake, 0.0)).backward()
     for p, p0 in zip(D.parameters(), D0.parameters()):
         assert torch.equal(p.grad, p0.grad)
@@ -237,7 +237,7 @@ def test_precision_is_checked_and_reported():
 
 
 def test_training_dtype_rules():
-    from gan.device import BF16_MIN_PARAMETERS, native_bf16, training_dtype
+    from gan.fast import BF16_MIN_PARAMETERS, native_bf16, training_dtype
 
     small, big = torch.nn.Linear(4, 4), torch.nn.Linear(BF16_MIN_PARAMETERS, 1)
     assert training_dtype("auto", "cpu", small) == torch.float32
@@ -258,62 +258,3 @@ def test_bfloat16_training_keeps_float32_weights_and_learns():
     assert result.precision == "bfloat16"
     assert all(p.dtype == torch.float32 for p in [*G.parameters(), *D.parameters()])
     assert result.history[["d_loss", "g_loss"]].notna().all().all() and len(result.history) == 2
-
-
-def test_adam_is_fused_on_cpu_and_matches_the_plain_implementation():
-    torch.manual_seed(0)
-    w = torch.randn(50, 20, requires_grad=True)
-    w_plain = w.detach().clone().requires_grad_(True)
-    fused = gan.training.adam([w], 1e-2, (0.5, 0.999))
-    plain = torch.optim.Adam([w_plain], lr=1e-2, betas=(0.5, 0.999), foreach=False)
-    assert fused.defaults["fused"] is True
-    for _ in range(20):
-        for opt, p in ((fused, w), (plain, w_plain)):
-            opt.zero_grad()
-            (p**3).sum().backward()
-            opt.step()
-    assert torch.allclose(w, w_plain, atol=1e-6)
-    config = gan.TrainConfig(optimizer="sgd")
-    assert isinstance(gan.training.make_optimizer([w], config, 0.1), torch.optim.SGD)
-
-
-def test_training_stores_convolutional_networks_channels_last_and_leaves_mlps_alone():
-    gan.seed_everything(0)
-    G, D = gan.DCGANGenerator(width=8), gan.DCGANDiscriminator(width=8)
-    weights = {k: v.clone() for k, v in D.named_parameters()}
-    config = gan.TrainConfig(steps=1, batch_size=4, loss="bce_logits", lr_d=1e-12, lr_g=1e-12, log_every=1)
-    gan.train_gan(G, D, lambda n: torch.rand(n, 1, 28, 28) * 2 - 1, lambda n: torch.randn(n, 100), config,
-                  progress=False)
-    conv = D.net[2].weight
-    assert conv.dim() == 4 and conv.is_contiguous(memory_format=torch.channels_last) and not conv.is_contiguous()
-    assert all(torch.allclose(weights[k], v, atol=1e-6) for k, v in D.named_parameters())  # same values
-    G_mlp, D_mlp = gan.MLPGenerator(z_dim=4), gan.MLPDiscriminator()
-    gan.train_gan(G_mlp, D_mlp, lambda n: torch.rand(n, 1, 28, 28) * 2 - 1, lambda n: torch.randn(n, 4), config,
-                  progress=False)
-    assert all(p.is_contiguous() for p in [*G_mlp.parameters(), *D_mlp.parameters()])
-
-
-@pytest.mark.parametrize("make", [lambda: gan.MLPDiscriminator(hidden=(16, 8), layer_norm=True),
-                                  lambda: gan.MLPDiscriminator(hidden=(16,), batch_norm=True),
-                                  lambda: gan.DCGANDiscriminator(width=4),
-                                  lambda: gan.DCGANDiscriminator(width=4, batch_norm=False)])
-def test_judge_gives_the_verdicts_of_two_separate_passes(make):
-    gan.seed_everything(0)
-    D = make()
-    real, fake = torch.rand(6, 1, 28, 28) * 2 - 1, torch.rand(5, 1, 28, 28) * 2 - 1
-    d_real, d_fake = gan.training.judge(D, real, fake)
-    assert d_real.shape == (6, 1) and d_fake.shape == (5, 1)
-    torch.testing.assert_close(d_real, D(real))
-    torch.testing.assert_close(d_fake, D(fake))
-    # one pass only where BatchNorm does not mix the batch: with it, one pass would change the verdicts
-    has_batch_norm = any(isinstance(m, torch.nn.BatchNorm2d | torch.nn.BatchNorm1d) for m in D.modules())
-    assert D.batch_independent is not has_batch_norm
-
-
-def test_judge_keeps_two_passes_for_discriminators_that_compare_the_batch():
-    D = gan.toy.ToyDiscriminator(hidden=8, minibatch_std=True)
-    assert not getattr(D, "batch_independent", False)
-    real, fake = torch.randn(8, 2), torch.randn(8, 2) + 3
-    d_real, d_fake = gan.training.judge(D, real, fake)
-    torch.testing.assert_close(d_real, D(real))
-    torch.testing.assert_close(d_fake, D(fake))
