@@ -3,7 +3,6 @@
 import os
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 

@@ -27,10 +27,10 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import torch
@@ -131,8 +131,9 @@ def tutorial_dataset(resize: int | None = None) -> torchvision.datasets.MNIST:
     """Return MNIST's training set as tutorials load it: PIL images through ToTensor and Normalize to [-1, 1]."""
     steps = [transforms.Resize(resize)] if resize else []
     steps += [transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))]
-    return torchvision.datasets.MNIST(str(gan.data_root()), train=True, download=False,
-                                      transform=transforms.Compose(steps))
+    return torchvision.datasets.MNIST(
+        str(gan.data_root()), train=True, download=False, transform=transforms.Compose(steps)
+    )
 
 
 def epochs(loader: DataLoader):
@@ -152,8 +153,9 @@ def reference_run(G: nn.Module, D: nn.Module, dataset, device: torch.device, ste
         real = real.to(device)
         b = real.size(0)
         fake = G(torch.randn(b, G.z_dim, device=device))
-        d_loss = (criterion(D(real), torch.ones(b, 1, device=device))
-                  + criterion(D(fake.detach()), torch.zeros(b, 1, device=device)))
+        d_loss = criterion(D(real), torch.ones(b, 1, device=device)) + criterion(
+            D(fake.detach()), torch.zeros(b, 1, device=device)
+        )
         opt_d.zero_grad()
         d_loss.backward()
         opt_d.step()
@@ -169,10 +171,12 @@ def reference_run(G: nn.Module, D: nn.Module, dataset, device: torch.device, ste
 def engine_run(G: nn.Module, D: nn.Module, images: torch.Tensor, device: torch.device, steps: int) -> int:
     """Train ``steps`` steps with ``gan.train_gan`` on in-memory uint8 ``images`` and return the images trained on."""
     stream = gan.batches(images, BATCH)
-    config = gan.TrainConfig(steps=steps, batch_size=BATCH, loss="bce_logits", lr_d=2e-4, lr_g=2e-4,
-                             precision="auto", fast=True)
-    gan.train_gan(G, D, lambda n: next(stream), lambda n: torch.randn(n, G.z_dim, device=device), config,
-                  progress=False)
+    config = gan.TrainConfig(
+        steps=steps, batch_size=BATCH, loss="bce_logits", lr_d=2e-4, lr_g=2e-4, precision="auto", fast=True
+    )
+    gan.train_gan(
+        G, D, lambda n: next(stream), lambda n: torch.randn(n, G.z_dim, device=device), config, progress=False
+    )
     return steps * BATCH
 
 
@@ -211,8 +215,10 @@ def upstream_run(netG: nn.Module, netD: nn.Module, dataset, device: torch.device
         errG.backward()
         D_G_z2 = output.mean().item()
         optimizerG.step()
-        print("[%d/%d] Loss_D: %.4f Loss_G: %.4f D(x): %.4f D(G(z)): %.4f / %.4f"
-              % (i, len(loader), errD.item(), errG.item(), D_x, D_G_z1, D_G_z2))
+        print(
+            "[%d/%d] Loss_D: %.4f Loss_G: %.4f D(x): %.4f D(G(z)): %.4f / %.4f"  # noqa: UP031 (upstream's print)
+            % (i, len(loader), errD.item(), errG.item(), D_x, D_G_z1, D_G_z2)
+        )
         images += batch_size
     return images
 
@@ -236,8 +242,7 @@ def make_cases(steps: dict[str, int], images: torch.Tensor) -> list[Case]:
     for model in ("mlp", "dcgan"):
         cases.append(Case(model, "reference", NETWORKS[model], reference_run, mnist_28, steps[model]))
         cases.append(Case(model, "engine", NETWORKS[model], engine_run, images, steps[model]))
-    cases.append(Case("dcgan", "upstream-64", NETWORKS["upstream-64"], upstream_run, mnist_64,
-                      steps["upstream-64"]))
+    cases.append(Case("dcgan", "upstream-64", NETWORKS["upstream-64"], upstream_run, mnist_64, steps["upstream-64"]))
     return cases
 
 
@@ -278,16 +283,19 @@ def time_rounds(cases: list[Case], device: torch.device, repeats: int, warmup: i
         order = cases if round_ % 2 == 0 else cases[::-1]
         measured = {case.loop: images_per_second(case, device) for case in order}
         label = "warm-up" if round_ < warmup else f"round {round_ - warmup + 1}/{repeats}"
-        print(f"{cases[0].model} {label}: " + ", ".join(f"{loop} {v:,.0f} images/s" for loop, v in measured.items()),
-              flush=True)
+        print(
+            f"{cases[0].model} {label}: " + ", ".join(f"{loop} {v:,.0f} images/s" for loop, v in measured.items()),
+            flush=True,
+        )
         if round_ >= warmup:
             for loop, value in measured.items():
                 speeds[loop].append(value)
     return speeds
 
 
-def throughput_rows(cases: list[Case], device: torch.device, repeats: int, warmup: int,
-                    peak_tflops: float | None) -> list[dict]:
+def throughput_rows(
+    cases: list[Case], device: torch.device, repeats: int, warmup: int, peak_tflops: float | None
+) -> list[dict]:
     """Time the cases of each model and return one row per case with the median images/s and derived figures."""
     rows = []
     for model in dict.fromkeys(case.model for case in cases):
@@ -298,10 +306,19 @@ def throughput_rows(cases: list[Case], device: torch.device, repeats: int, warmu
             median = statistics.median(speeds[case.loop])
             flops = flops_per_step(case, device)
             tflops = flops / BATCH * median / 1e12
-            row = dict(part="throughput", model=model, loop=case.loop, batch_size=BATCH, steps=case.steps,
-                       repeats=repeats, images_per_s=median,
-                       engine_speedup=engine / median if case.loop != "engine" else None,
-                       flops_per_step=flops, tflops=tflops, images_per_s_rounds=speeds[case.loop])
+            row = dict(
+                part="throughput",
+                model=model,
+                loop=case.loop,
+                batch_size=BATCH,
+                steps=case.steps,
+                repeats=repeats,
+                images_per_s=median,
+                engine_speedup=engine / median if case.loop != "engine" else None,
+                flops_per_step=flops,
+                tflops=tflops,
+                images_per_s_rounds=speeds[case.loop],
+            )
             if peak_tflops is not None:
                 row["peak_fraction"] = tflops / peak_tflops
             rows.append(row)
@@ -311,22 +328,46 @@ def throughput_rows(cases: list[Case], device: torch.device, repeats: int, warmu
 def quality_row(model: str, seconds: float, device: torch.device, mnist: gan.MNIST, floor: dict) -> dict:
     """Train ``model`` with the engine for ``seconds`` and return its EMA generator's metrics as a row."""
     settings = QUALITY[model]
-    config = gan.TrainConfig(steps=None, seconds=seconds, batch_size=BATCH, loss="bce_logits",
-                             lr_d=settings["lr_d"], lr_g=settings["lr_g"], ema=0.998, precision="auto", fast=True)
-    result = gan.train_mnist(model, config, generator_config=settings["generator_config"], device=device,
-                             data=mnist, progress=False)
+    config = gan.TrainConfig(
+        steps=None,
+        seconds=seconds,
+        batch_size=BATCH,
+        loss="bce_logits",
+        lr_d=settings["lr_d"],
+        lr_g=settings["lr_g"],
+        ema=0.998,
+        precision="auto",
+        fast=True,
+    )
+    result = gan.train_mnist(
+        model, config, generator_config=settings["generator_config"], device=device, data=mnist, progress=False
+    )
     metrics = gan.metrics.evaluate(gan.sample(result.ema_generator, 10_000, seed=1))
-    return metric_row(model, "engine", metrics, floor, seconds=seconds, steps=result.steps,
-                      images_per_s=result.steps * BATCH / result.seconds)
+    return metric_row(
+        model,
+        "engine",
+        metrics,
+        floor,
+        seconds=seconds,
+        steps=result.steps,
+        images_per_s=result.steps * BATCH / result.seconds,
+    )
 
 
 def metric_row(model: str, loop: str, metrics: dict, floor: dict, **extra) -> dict:
     """Return a quality row: ``extra`` then the metrics, with the Fréchet distance also as a multiple of the floor's."""
-    return dict(part="quality", model=model, loop=loop, **extra, classes_covered=metrics["classes_covered"],
-                frechet_distance=metrics["frechet_distance"],
-                fd_over_floor=metrics["frechet_distance"] / floor["frechet_distance"],
-                classifier_score=metrics["classifier_score"], precision=metrics["precision"],
-                recall=metrics["recall"])
+    return dict(
+        part="quality",
+        model=model,
+        loop=loop,
+        **extra,
+        classes_covered=metrics["classes_covered"],
+        frechet_distance=metrics["frechet_distance"],
+        fd_over_floor=metrics["frechet_distance"] / floor["frechet_distance"],
+        classifier_score=metrics["classifier_score"],
+        precision=metrics["precision"],
+        recall=metrics["recall"],
+    )
 
 
 def quality_rows(seconds: dict[str, float], device: torch.device, mnist: gan.MNIST) -> list[dict]:
@@ -396,10 +437,16 @@ def hardware(device: torch.device) -> dict:
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
     # The engine's "auto" precision, by train_gan's own rule; the DCGAN, also above its size threshold, gets the same.
     engine_precision = str(gan.training_dtype("auto", device, gan.MLPGenerator(), gan.MLPDiscriminator()))
-    return dict(cpu=cpu_model(), threads=torch.get_num_threads(), device=name,
-                engine_precision=engine_precision.removeprefix("torch."), torch=torch.__version__,
-                torchvision=torchvision.__version__, python=platform.python_version(),
-                date=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    return dict(
+        cpu=cpu_model(),
+        threads=torch.get_num_threads(),
+        device=name,
+        engine_precision=engine_precision.removeprefix("torch."),
+        torch=torch.__version__,
+        torchvision=torchvision.__version__,
+        python=platform.python_version(),
+        date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
 
 
 def default_peak(device_name: str) -> float | None:
@@ -411,8 +458,12 @@ def write_results(rows: list[dict], info: dict, settings: dict, out: Path) -> No
     """Write results.csv (one row per measurement, the hardware in every row) and results.json (with each round)."""
     table = pd.DataFrame(rows).drop(columns="images_per_s_rounds").assign(**info)
     gan.files.write_text(out / "results.csv", table.to_csv(index=False), ours=_is_results_csv, what=RESULTS)
-    gan.files.write_text(out / "results.json", json.dumps(dict(hardware=info, settings=settings, results=rows), indent=2),
-                         ours=_is_results_json, what=RESULTS)
+    gan.files.write_text(
+        out / "results.json",
+        json.dumps(dict(hardware=info, settings=settings, results=rows), indent=2),
+        ours=_is_results_json,
+        what=RESULTS,
+    )
 
 
 def _is_results_csv(path: Path) -> bool:
@@ -432,14 +483,18 @@ def show(rows: list[dict], info: dict) -> None:
     for part in ("throughput", "quality"):
         table = pd.DataFrame([row for row in rows if row["part"] == part])
         if len(table):
-            table = table.drop(columns=["part", "batch_size", "flops_per_step", "images_per_s_rounds"],
-                               errors="ignore")
-            print(f"\n{part}\n" + table.to_string(index=False, na_rep="-", float_format="{:.3g}".format,
-                                                   formatters={"images_per_s": "{:,.0f}".format}))
+            table = table.drop(columns=["part", "batch_size", "flops_per_step", "images_per_s_rounds"], errors="ignore")
+            print(
+                f"\n{part}\n"
+                + table.to_string(
+                    index=False, na_rep="-", float_format="{:.3g}".format, formatters={"images_per_s": "{:,.0f}".format}
+                )
+            )
 
 
 def positive(kind: type) -> Callable[[str], int | float]:
     """Return an argparse type that parses ``kind`` and accepts only values above zero."""
+
     def parse(text: str):
         try:
             value = kind(text)
@@ -448,31 +503,50 @@ def positive(kind: type) -> Callable[[str], int | float]:
         if not value > 0:
             raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
         return value
+
     return parse
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse and check the command line."""
     parser = argparse.ArgumentParser(description="Benchmark the gan engine against tutorial-style training loops.")
-    parser.add_argument("--repeats", type=positive(int), default=None,
-                        help="timed rounds per loop after one warm-up round; each loop reports the median "
-                             "(default 5, or 1 and no warm-up with --quick)")
-    parser.add_argument("--seconds-mlp", type=positive(float), default=60.0,
-                        help="training budget of the MLP in the quality part (default 60)")
-    parser.add_argument("--seconds-dcgan", type=positive(float), default=180.0,
-                        help="training budget of the DCGAN in the quality part (default 180)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: a few steps per loop, one round, no warm-up, no quality part")
+    parser.add_argument(
+        "--repeats",
+        type=positive(int),
+        default=None,
+        help="timed rounds per loop after one warm-up round; each loop reports the median "
+        "(default 5, or 1 and no warm-up with --quick)",
+    )
+    parser.add_argument(
+        "--seconds-mlp",
+        type=positive(float),
+        default=60.0,
+        help="training budget of the MLP in the quality part (default 60)",
+    )
+    parser.add_argument(
+        "--seconds-dcgan",
+        type=positive(float),
+        default=180.0,
+        help="training budget of the DCGAN in the quality part (default 180)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: a few steps per loop, one round, no warm-up, no quality part"
+    )
     quality = parser.add_mutually_exclusive_group()
     quality.add_argument("--skip-quality", action="store_true", help="skip the quality part")
     quality.add_argument("--quality", action="store_true", help="run the quality part even with --quick")
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: gan.pick_device())")
-    parser.add_argument("--peak-tflops", type=positive(float), default=None,
-                        help="the device's peak TFLOP/s, to report the fraction achieved "
-                             "(default: the dense bf16 peak of an H100 or H200, 989, or 756 for an H100 PCIe; "
-                             "elsewhere no fraction)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"folder for results.csv and results.json (default {DEFAULT_OUT})")
+    parser.add_argument(
+        "--peak-tflops",
+        type=positive(float),
+        default=None,
+        help="the device's peak TFLOP/s, to report the fraction achieved "
+        "(default: the dense bf16 peak of an H100 or H200, 989, or 756 for an H100 PCIe; "
+        "elsewhere no fraction)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"folder for results.csv and results.json (default {DEFAULT_OUT})"
+    )
     args = parser.parse_args(argv)
     try:
         args.device = gan.pick_device(args.device)
@@ -493,8 +567,15 @@ def main(argv: list[str] | None = None) -> int:
     peak = args.peak_tflops or default_peak(info["device"])
     run_quality = args.quality or not (args.skip_quality or args.quick)
     seconds = {"mlp": args.seconds_mlp, "dcgan": args.seconds_dcgan}
-    settings = dict(batch_size=BATCH, repeats=repeats, warmup=warmup, steps=steps, peak_tflops=peak,
-                    quality_seconds=seconds if run_quality else None, quick=args.quick)
+    settings = dict(
+        batch_size=BATCH,
+        repeats=repeats,
+        warmup=warmup,
+        steps=steps,
+        peak_tflops=peak,
+        quality_seconds=seconds if run_quality else None,
+        quick=args.quick,
+    )
 
     try:  # before the work, not after it
         args.out.mkdir(parents=True, exist_ok=True)

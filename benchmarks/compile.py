@@ -20,9 +20,10 @@ import time
 import torch
 
 import gan
-from bench import positive, synchronize  # the sibling script's argument type and device wait
 from gan import TrainConfig, pick_device, precision_context, training_dtype
 from gan.fast import adam, prepare, train_step
+
+from bench import positive, synchronize  # the sibling script's argument type and device wait
 
 NETWORKS = {"mlp": (gan.MLPGenerator, gan.MLPDiscriminator), "dcgan": (gan.DCGANGenerator, gan.DCGANDiscriminator)}
 # ATEN_CPU_CAPABILITY (the README's emulation of an AVX2-only CPU sets it to avx2) restricts the eager kernels
@@ -86,8 +87,11 @@ def compare(model: str, rounds: int, steps: int, device: torch.device) -> bool:
             times[name].append(run_round(name))
         print(f"{model} round {i + 1}: " + ", ".join(f"{n} {times[n][-1]:.2f} ms" for n in variants), flush=True)
     plain, compiled = (statistics.median(times[name]) for name in variants)
-    print(f"{model}: median ms per step, plain {plain:.2f}, compiled {compiled:.2f}; compiled is "
-          f"{plain / compiled:.2f}x the plain speed ({str(dtype).removeprefix('torch.')} products)\n", flush=True)
+    print(
+        f"{model}: median ms per step, plain {plain:.2f}, compiled {compiled:.2f}; compiled is "
+        f"{plain / compiled:.2f}x the plain speed ({str(dtype).removeprefix('torch.')} products)\n",
+        flush=True,
+    )
     return bool(same)
 
 
@@ -95,8 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=list(NETWORKS), default=list(NETWORKS))
     parser.add_argument("--rounds", type=positive(int), default=5, help="timed rounds per variant (default 5)")
-    parser.add_argument("--steps", type=positive(int), default=None,
-                        help="training steps per round (default: 200 for the MLP GAN, 20 for the DCGAN)")
+    parser.add_argument(
+        "--steps",
+        type=positive(int),
+        default=None,
+        help="training steps per round (default: 200 for the MLP GAN, 20 for the DCGAN)",
+    )
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: the fastest available)")
     args = parser.parse_args(argv)
     device = pick_device(args.device)

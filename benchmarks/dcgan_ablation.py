@@ -51,21 +51,41 @@ def main(only: list[str] | None = None) -> int:
         if only and name not in only:
             continue
         for seed in SEEDS:
-            config = gan.TrainConfig(**{**dict(steps=STEPS, batch_size=64, loss="bce_logits", lr_d=LR_D, lr_g=LR_G, fast=True),
-                                        **changes})
+            config = gan.TrainConfig(
+                **{**dict(steps=STEPS, batch_size=64, loss="bce_logits", lr_d=LR_D, lr_g=LR_G, fast=True), **changes}
+            )
             scores = {}
 
             def score(step, G, D):
                 if step in (LIVE, STEPS):
                     scores[step] = gan.metrics.evaluate(gan.sample(G, 10_000, seed=1))
 
-            gan.train_mnist("dcgan", config, generator_config=g_config, discriminator_config=d_config,
-                            data=mnist, seed=seed, callback=score, progress=False)
+            gan.train_mnist(
+                "dcgan",
+                config,
+                generator_config=g_config,
+                discriminator_config=d_config,
+                data=mnist,
+                seed=seed,
+                callback=score,
+                progress=False,
+            )
             for step, metrics in scores.items():
-                rows.append(dict(variant=name, seed=seed, step=step, lr_d=config.lr_d, lr_g=config.lr_g,
-                                 **{k: round(v, 4) for k, v in metrics.items()}))
-                print(f"{name:>28}, seed {seed}, step {step}: Fréchet distance {metrics['frechet_distance']:.1f}, "
-                      f"recall {metrics['recall']:.2f}, {metrics['classes_covered']:.0f} classes", flush=True)
+                rows.append(
+                    dict(
+                        variant=name,
+                        seed=seed,
+                        step=step,
+                        lr_d=config.lr_d,
+                        lr_g=config.lr_g,
+                        **{k: round(v, 4) for k, v in metrics.items()},
+                    )
+                )
+                print(
+                    f"{name:>28}, seed {seed}, step {step}: Fréchet distance {metrics['frechet_distance']:.1f}, "
+                    f"recall {metrics['recall']:.2f}, {metrics['classes_covered']:.0f} classes",
+                    flush=True,
+                )
     if only:  # keep the other variants' stored rows
         rows = merge_into_study(rows, OUT, "variant", list(VARIANTS))
     write_study(rows, OUT)

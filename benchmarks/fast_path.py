@@ -20,16 +20,21 @@ import time
 import torch
 
 import gan
-from bench import positive  # the sibling script's argument type
 from gan import TrainConfig, fast
 from gan.training import make_optimizer
+
+from bench import positive  # the sibling script's argument type
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=positive(int), default=5, help="timed rounds per variant (default 5)")
-    parser.add_argument("--steps", type=positive(int), default=100, help="MLP GAN steps per round (default 100; "
-                                                                          "the DCGAN gets a fifth of them)")
+    parser.add_argument(
+        "--steps",
+        type=positive(int),
+        default=100,
+        help="MLP GAN steps per round (default 100; the DCGAN gets a fifth of them)",
+    )
     args = parser.parse_args(argv)
 
     gen = gan.seed_everything(0, threads=torch.get_num_threads())
@@ -55,8 +60,14 @@ def main(argv: list[str] | None = None) -> int:
             if is_fast:
                 fast.prepare(torch.device("cpu"), g, d)
             step = fast.faster(gan.train_step) if is_fast else gan.train_step
-            variants[name] = (g, d, make_optimizer(d.parameters(), config, 1e-3),
-                              make_optimizer(g.parameters(), config, 1e-3), config, step)
+            variants[name] = (
+                g,
+                d,
+                make_optimizer(d.parameters(), config, 1e-3),
+                make_optimizer(g.parameters(), config, 1e-3),
+                config,
+                step,
+            )
 
         def run_round(name: str) -> float:
             g, d, opt_d, opt_g, config, step = variants[name]

@@ -15,8 +15,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import torch
-
 import gan
 from gan import ladder
 
@@ -39,10 +37,21 @@ def main() -> int:
         for seed in SEEDS:
             G = ladder.train_rung(rung, seed, images, steps=steps, batch_size=batch_size).generator
             metrics = ladder.score(G, rung)
-            rows.append(dict(study=study, rung=name, seed=seed, steps=steps, batch_size=batch_size,
-                             **{k: round(v, 4) for k, v in metrics.items()}))
-            print(f"{name:>36}, seed {seed}: {metrics['classes_covered']:.0f} classes, "
-                  f"Fréchet distance {metrics['frechet_distance']:.1f}", flush=True)
+            rows.append(
+                dict(
+                    study=study,
+                    rung=name,
+                    seed=seed,
+                    steps=steps,
+                    batch_size=batch_size,
+                    **{k: round(v, 4) for k, v in metrics.items()},
+                )
+            )
+            print(
+                f"{name:>36}, seed {seed}: {metrics['classes_covered']:.0f} classes, "
+                f"Fréchet distance {metrics['frechet_distance']:.1f}",
+                flush=True,
+            )
     write_study(rows, OUT)
     return 0
 

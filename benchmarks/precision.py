@@ -19,8 +19,10 @@ import torch
 import gan
 
 RUNS = {
-    "mlp": (gan.TrainConfig(steps=6500, batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=2e-3, fast=True),
-            dict(layer_norm=False, batch_norm=True)),
+    "mlp": (
+        gan.TrainConfig(steps=6500, batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=2e-3, fast=True),
+        dict(layer_norm=False, batch_norm=True),
+    ),
     "dcgan": (gan.TrainConfig(steps=500, batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=2e-3, fast=True), None),
 }
 
@@ -30,16 +32,34 @@ def main() -> None:
     rows = []
     for model, (config, generator_config) in RUNS.items():
         for precision in ("float32", "auto"):
-            result = gan.train_mnist(model, replace(config, precision=precision), generator_config=generator_config,
-                                     data=mnist, seed=0, progress=False)
+            result = gan.train_mnist(
+                model,
+                replace(config, precision=precision),
+                generator_config=generator_config,
+                data=mnist,
+                seed=0,
+                progress=False,
+            )
             G = result.ema_generator if result.ema_generator is not None else result.generator
             metrics = gan.metrics.evaluate(gan.sample(G, 10_000, seed=1))
-            rows.append(dict(model=model, precision=result.precision, steps=result.steps, seconds=result.seconds,
-                             frechet_distance=metrics["frechet_distance"], precision_=metrics["precision"],
-                             recall=metrics["recall"], classes=metrics["classes_covered"]))
+            rows.append(
+                dict(
+                    model=model,
+                    precision=result.precision,
+                    steps=result.steps,
+                    seconds=result.seconds,
+                    frechet_distance=metrics["frechet_distance"],
+                    precision_=metrics["precision"],
+                    recall=metrics["recall"],
+                    classes=metrics["classes_covered"],
+                )
+            )
             print(rows[-1], flush=True)
     table = pd.DataFrame(rows).rename(columns={"precision_": "sample precision"})
-    print(f"\n{torch.get_num_threads()} threads, torch {torch.__version__}\n" + table.to_string(index=False, float_format="{:.3g}".format))
+    print(
+        f"\n{torch.get_num_threads()} threads, torch {torch.__version__}\n"
+        + table.to_string(index=False, float_format="{:.3g}".format)
+    )
 
 
 if __name__ == "__main__":

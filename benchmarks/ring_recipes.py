@@ -54,8 +54,11 @@ def main(long: bool = False, only: list[str] | None = None) -> int:
             seconds = result.history.set_index("step")["seconds"]
             rows += [dict(recipe=name, seed=seed, **row, seconds=round(seconds[row["step"]], 1)) for row in trace]
             last = trace[-1]
-            print(f"{name:>36}, seed {seed}: {last['modes']} modes, high-quality share {last['hq']:.3f}, "
-                  f"{result.seconds:.0f} s", flush=True)
+            print(
+                f"{name:>36}, seed {seed}: {last['modes']} modes, high-quality share {last['hq']:.3f}, "
+                f"{result.seconds:.0f} s",
+                flush=True,
+            )
     out = OUT_LONG if long else OUT
     if only:  # keep the other recipes' stored rows
         rows = merge_into_study(rows, out, "recipe", list(toy.RECIPES))

@@ -15,8 +15,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import torch
-
 import gan
 from gan import sgan
 
@@ -39,10 +37,19 @@ def main() -> int:
             run = sgan.train_supervised(train, index, config, validation=validation, device="cpu", seed=seed)
             alive = sgan.active_share(run.D, validation)
             for step, acc in zip(run.history.step, run.history.val_accuracy):
-                rows.append(dict(lr=lr, seed=seed, step=int(step), val_accuracy=round(float(acc), 4),
-                                 last_layer_active=round(alive, 3) if step == config.steps else None))
-            print(f"lr {lr:g}, seed {seed}: validation accuracy {run.accuracy:.3f}, "
-                  f"last hidden layer {alive:.0%} active", flush=True)
+                rows.append(
+                    dict(
+                        lr=lr,
+                        seed=seed,
+                        step=int(step),
+                        val_accuracy=round(float(acc), 4),
+                        last_layer_active=round(alive, 3) if step == config.steps else None,
+                    )
+                )
+            print(
+                f"lr {lr:g}, seed {seed}: validation accuracy {run.accuracy:.3f}, last hidden layer {alive:.0%} active",
+                flush=True,
+            )
     write_study(rows, OUT)
     return 0
 

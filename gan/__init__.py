@@ -1,10 +1,13 @@
 """gan: the small PyTorch package behind the open course on Generative Adversarial Networks."""
 
+from . import fast, files, ladder, latent, metrics, models, pretrained, recipes, resume, sgan, toy
+from .checkpoints import CheckpointError, load_checkpoint, load_generator, save_checkpoint
+from .classifier import MNISTClassifier, load_classifier
 from .data import (
     MNIST,
+    Batches,
     MNISTCorruptError,
     MNISTNotFoundError,
-    Batches,
     batches,
     data_root,
     grid_of_gaussians,
@@ -14,9 +17,6 @@ from .data import (
     ring_of_gaussians,
     to_float,
 )
-from . import fast, files, ladder, latent, metrics, models, pretrained, recipes, resume, sgan, toy
-from .checkpoints import CheckpointError, load_checkpoint, load_generator, save_checkpoint
-from .classifier import MNISTClassifier, load_classifier
 from .device import available_devices, pick_device, seed_everything
 from .fast import native_bf16, precision_context, training_dtype
 from .losses import generator_loss, get_loss

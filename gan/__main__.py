@@ -29,10 +29,37 @@ def _train_classifier(args) -> int:
 
 
 # The settings a resumed run takes from its state file; giving one of them with --resume is refused.
-_TRAIN_SETTINGS = ("recipe", "seconds", "epochs", "steps", "batch_size", "lr", "lr_g", "lr_decay", "ema", "g_width",
-                   "refine", "seed", "precision", "half", "evaluate", "log_every", "checkpoint_every")
-_SGAN_SETTINGS = ("labels", "long", "steps", "supervised", "eval_every", "test", "seed", "precision", "half",
-                  "checkpoint_every")
+_TRAIN_SETTINGS = (
+    "recipe",
+    "seconds",
+    "epochs",
+    "steps",
+    "batch_size",
+    "lr",
+    "lr_g",
+    "lr_decay",
+    "ema",
+    "g_width",
+    "refine",
+    "seed",
+    "precision",
+    "half",
+    "evaluate",
+    "log_every",
+    "checkpoint_every",
+)
+_SGAN_SETTINGS = (
+    "labels",
+    "long",
+    "steps",
+    "supervised",
+    "eval_every",
+    "test",
+    "seed",
+    "precision",
+    "half",
+    "checkpoint_every",
+)
 
 
 def _resumed(args, settings, command) -> tuple[dict | None, dict | None]:
@@ -42,8 +69,10 @@ def _resumed(args, settings, command) -> tuple[dict | None, dict | None]:
     given = [name for name in settings if name in args.given]
     if given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
-        raise ValueError(f"--resume continues the saved run with its own settings; drop {flags} "
-                         "(only --out and --device may be given).")
+        raise ValueError(
+            f"--resume continues the saved run with its own settings; drop {flags} "
+            "(only --out and --device may be given)."
+        )
     from .resume import load_state
 
     state = load_state(args.resume, command)
@@ -51,11 +80,16 @@ def _resumed(args, settings, command) -> tuple[dict | None, dict | None]:
     if args.out is not None:
         run["out"] = str(Path(args.out).resolve())
     if args.device is not None and args.device != run["device"]:
-        print(f"note: the run started on {run['device']} and goes on on {args.device}; it will not end bitwise "
-              "identical to an uninterrupted run", file=sys.stderr)
+        print(
+            f"note: the run started on {run['device']} and goes on on {args.device}; it will not end bitwise "
+            "identical to an uninterrupted run",
+            file=sys.stderr,
+        )
         run["device"] = args.device
-    print(f"resuming {run['out']} at step {state['step']} of {run['config']['steps'] or '-'} "
-          f"({state['seconds']:.0f} s already trained)")
+    print(
+        f"resuming {run['out']} at step {state['step']} of {run['config']['steps'] or '-'} "
+        f"({state['seconds']:.0f} s already trained)"
+    )
     return state, run
 
 
@@ -71,8 +105,10 @@ def _checkpointing(args, run: dict, size: int):
     else:
         path = state_path(run["out"])
         if path.exists() and is_state_file(path):  # an interrupted run's progress: never thrown away by a restart
-            raise FileExistsError(f"{path} holds the state of an interrupted run. Continue it with: python -m gan "
-                                  f"{run['command']} --resume {shlex.quote(str(path))}, or delete it to start afresh.")
+            raise FileExistsError(
+                f"{path} holds the state of an interrupted run. Continue it with: python -m gan "
+                f"{run['command']} --resume {shlex.quote(str(path))}, or delete it to start afresh."
+            )
     check_writable(path, ours=is_state_file, what="a gan training state", size=size)
     return Checkpointing(path, Every.parse(run["checkpoint_every"]), run)
 
@@ -87,8 +123,15 @@ def _start(args, command: str, config) -> dict:
         from .resume import Every
 
         Every.parse(args.checkpoint_every)  # a bad interval fails now, not at the first save
-    return dict(command=command, config=asdict(config), seed=args.seed, out=str(Path(args.out).resolve()),
-                device=str(pick_device(args.device)), half=args.half, checkpoint_every=args.checkpoint_every)
+    return dict(
+        command=command,
+        config=asdict(config),
+        seed=args.seed,
+        out=str(Path(args.out).resolve()),
+        device=str(pick_device(args.device)),
+        half=args.half,
+        checkpoint_every=args.checkpoint_every,
+    )
 
 
 def _train(args) -> int:
@@ -103,8 +146,10 @@ def _train(args) -> int:
     state, run = _resumed(args, _TRAIN_SETTINGS, "train")
     if state is None:
         if args.out is None or args.recipe is None:
-            print("give --recipe NAME (python -m gan recipes lists them) and --out FILE, or --resume STATE",
-                  file=sys.stderr)
+            print(
+                "give --recipe NAME (python -m gan recipes lists them) and --out FILE, or --resume STATE",
+                file=sys.stderr,
+            )
             return 2
         recipe = get(args.recipe)
         if args.g_width is not None and recipe.model != "dcgan":
@@ -122,8 +167,13 @@ def _train(args) -> int:
             changes |= dict(steps=args.steps or args.epochs * (60_000 // batch_size), seconds=None)
         if args.lr is not None:
             changes |= dict(lr_d=args.lr, lr_g=args.lr)
-        options = dict(batch_size=args.batch_size, lr_g=args.lr_g, log_every=args.log_every,
-                       precision=args.precision, lr_decay=args.lr_decay or None)
+        options = dict(
+            batch_size=args.batch_size,
+            lr_g=args.lr_g,
+            log_every=args.log_every,
+            precision=args.precision,
+            lr_decay=args.lr_decay or None,
+        )
         changes |= {key: value for key, value in options.items() if value is not None}
         if args.ema is not None:
             changes["ema"] = args.ema or None
@@ -133,27 +183,49 @@ def _train(args) -> int:
         if args.refine:
             generator_config |= {"refine": True, "final_conv": True}
             discriminator_config |= {"refine": True}
-        run = _start(args, "train", config) | dict(recipe=recipe.name, model=recipe.model,
-                                                  generator_config=generator_config or None,
-                                                  discriminator_config=discriminator_config or None,
-                                                  evaluate=args.evaluate)
+        run = _start(args, "train", config) | dict(
+            recipe=recipe.name,
+            model=recipe.model,
+            generator_config=generator_config or None,
+            discriminator_config=discriminator_config or None,
+            evaluate=args.evaluate,
+        )
     config, model, out = TrainConfig(**run["config"]), run["model"], Path(run["out"])
 
     # Fail before the work: the checkpoint (and the state file) must be writable now, not after an hour.
-    weights = sum(p.numel() * 4 for part in ("generator", "discriminator")
-                  for p in build(model, part, run[f"{part}_config"]).parameters())
+    weights = sum(
+        p.numel() * 4
+        for part in ("generator", "discriminator")
+        for p in build(model, part, run[f"{part}_config"]).parameters()
+    )
     check_writable(out, ours=readable_by(load_checkpoint), what="a gan checkpoint", size=weights)
     # A state holds the networks, Adam's two moments and the EMA (at most 4x the weights); while a new one is
     # written the old one still exists: room for two.
     checkpoint = _checkpointing(args, run, size=8 * weights)
 
     def save(G, D, steps, **extra):
-        return save_checkpoint(out, model, G, D, half=run["half"], recipe=run["recipe"], **extra,
-                               train_config=asdict(config) | {"seed": run["seed"], "steps_done": steps})
+        return save_checkpoint(
+            out,
+            model,
+            G,
+            D,
+            half=run["half"],
+            recipe=run["recipe"],
+            **extra,
+            train_config=asdict(config) | {"seed": run["seed"], "steps_done": steps},
+        )
 
     try:
-        result = train_mnist(run["recipe"], config, run["generator_config"], run["discriminator_config"],
-                             device=run["device"], seed=run["seed"], checkpoint=checkpoint, resume=state)
+        result = train_mnist(
+            run["recipe"],
+            config,
+            run["generator_config"],
+            run["discriminator_config"],
+            device=run["device"],
+            seed=run["seed"],
+            checkpoint=checkpoint,
+            resume=state,
+        )
     except NonFiniteLossError as err:
         # Keep what was learned before the blow-up: the networks were restored to the last good step.
         good = err.result
@@ -168,8 +240,10 @@ def _train(args) -> int:
         print(f"interrupted after {result.steps} steps; saving what was learned so far", file=sys.stderr)
     G = result.ema_generator or result.generator
     last = result.history.iloc[-1] if len(result.history) else None
-    print(f"trained {result.steps} steps in {result.seconds:.0f} s"
-          + (f"; last losses d {last.d_loss:.3f}, g {last.g_loss:.3f}" if last is not None else ""))
+    print(
+        f"trained {result.steps} steps in {result.seconds:.0f} s"
+        + (f"; last losses d {last.d_loss:.3f}, g {last.g_loss:.3f}" if last is not None else "")
+    )
     metrics = None
     if run["evaluate"] and not result.interrupted:
         from .metrics import evaluate
@@ -194,7 +268,10 @@ def _recipes(args) -> int:
         print(f"  {'':14s} {'':6s} {'':>14s}  " + ", ".join(f"{k}={v}" for k, v in settings.items()))
         for part in ("generator", "discriminator"):
             if getattr(recipe, part):
-                print(f"  {'':14s} {'':6s} {'':>14s}  {part}: " + ", ".join(f"{k}={v}" for k, v in getattr(recipe, part).items()))
+                print(
+                    f"  {'':14s} {'':6s} {'':>14s}  {part}: "
+                    + ", ".join(f"{k}={v}" for k, v in getattr(recipe, part).items())
+                )
     print("\nRing recipes of chapter 6, each method with its authors' settings (gan.toy.train_recipe(NAME, ...)):")
     for name in RING:
         print(f"  {name}")
@@ -203,8 +280,11 @@ def _recipes(args) -> int:
 
 def _say_how_to_resume(checkpoint, command: str) -> None:
     if checkpoint is not None and checkpoint.path.exists():
-        print(f"the last saved state is in {checkpoint.path}; continue the run to its end with: "
-              f"python -m gan {command} --resume {shlex.quote(str(checkpoint.path))}", file=sys.stderr)
+        print(
+            f"the last saved state is in {checkpoint.path}; continue the run to its end with: "
+            f"python -m gan {command} --resume {shlex.quote(str(checkpoint.path))}",
+            file=sys.stderr,
+        )
 
 
 def _finish(checkpoint, interrupted: bool, command: str) -> int:
@@ -221,8 +301,19 @@ def _train_sgan(args) -> int:
     from .data import load_mnist
     from .files import WriteError, check_writable
     from .models import MLPGenerator
-    from .sgan import (LONG_RUN, SUPERVISED_LR, SGANConfig, SGANDiscriminator, accuracy, is_saved_classifier,
-                       labelled_index, save_classifier, train_sgan, train_supervised, validation_split)
+    from .sgan import (
+        LONG_RUN,
+        SUPERVISED_LR,
+        SGANConfig,
+        SGANDiscriminator,
+        accuracy,
+        is_saved_classifier,
+        labelled_index,
+        save_classifier,
+        train_sgan,
+        train_supervised,
+        validation_split,
+    )
 
     state, run = _resumed(args, _SGAN_SETTINGS, "train-sgan")
     if state is None:
@@ -249,8 +340,16 @@ def _train_sgan(args) -> int:
     labelled = labelled_index(data.labels, run["labels"], seed=run["seed"])
     fit = train_supervised if run["supervised"] else train_sgan
     try:
-        result = fit(data, labelled, config, validation=validation, device=run["device"], seed=run["seed"],
-                     checkpoint=checkpoint, resume=state)
+        result = fit(
+            data,
+            labelled,
+            config,
+            validation=validation,
+            device=run["device"],
+            seed=run["seed"],
+            checkpoint=checkpoint,
+            resume=state,
+        )
     except KeyboardInterrupt:
         print("interrupted; the classifier was not saved", file=sys.stderr)
         return _finish(checkpoint, True, "train-sgan")
@@ -265,8 +364,16 @@ def _train_sgan(args) -> int:
     if run["test"]:  # opt-in: a test score printed after every trial run invites choosing settings on it
         extra["test_accuracy"] = accuracy(result.D, load_mnist(train=False))
         print(f"test accuracy {extra['test_accuracy']:.4f}")
-    save_classifier(out, result, config, half=run["half"], labels=run["labels"], seed=run["seed"],
-                    method="supervised" if run["supervised"] else "SGAN", **extra)
+    save_classifier(
+        out,
+        result,
+        config,
+        half=run["half"],
+        labels=run["labels"],
+        seed=run["seed"],
+        method="supervised" if run["supervised"] else "SGAN",
+        **extra,
+    )
     print(f"saved {out}")
     return _finish(checkpoint, False, "train-sgan")
 
@@ -304,13 +411,21 @@ def _interrupt(signum, frame):
 
 
 def _add_resume_arguments(p, command: str) -> None:
-    p.add_argument("--checkpoint-every", metavar="N|Mm|Ss", default=None,
-                   help="save the run's whole state every N steps (500), M minutes (10m) or S seconds (90s) to "
-                        "OUT's name with .state.pt (mlp.pt -> mlp.state.pt), so an interrupted run can be resumed; "
-                        "the file is removed when the run finishes")
-    p.add_argument("--resume", metavar="STATE", default=None,
-                   help=f"continue an interrupted run from its state file to the same end (python -m gan {command} "
-                        "--resume mlp.state.pt); its settings come from the file")
+    p.add_argument(
+        "--checkpoint-every",
+        metavar="N|Mm|Ss",
+        default=None,
+        help="save the run's whole state every N steps (500), M minutes (10m) or S seconds (90s) to "
+        "OUT's name with .state.pt (mlp.pt -> mlp.state.pt), so an interrupted run can be resumed; "
+        "the file is removed when the run finishes",
+    )
+    p.add_argument(
+        "--resume",
+        metavar="STATE",
+        default=None,
+        help=f"continue an interrupted run from its state file to the same end (python -m gan {command} "
+        "--resume mlp.state.pt); its settings come from the file",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,11 +434,16 @@ def main(argv: list[str] | None = None) -> int:
 
     from .recipes import names as recipe_names
 
-    p = sub.add_parser("train", allow_abbrev=False, help="train a GAN on MNIST from a named recipe and save a checkpoint",
-                       description="Train a recipe (python -m gan recipes lists them). Every setting not given on "
-                                   "the command line is the recipe's; the budget too.")
-    p.add_argument("recipe_name", nargs="?", choices=recipe_names(), metavar="RECIPE",
-                   help="the recipe, as --recipe gives it")
+    p = sub.add_parser(
+        "train",
+        allow_abbrev=False,
+        help="train a GAN on MNIST from a named recipe and save a checkpoint",
+        description="Train a recipe (python -m gan recipes lists them). Every setting not given on "
+        "the command line is the recipe's; the budget too.",
+    )
+    p.add_argument(
+        "recipe_name", nargs="?", choices=recipe_names(), metavar="RECIPE", help="the recipe, as --recipe gives it"
+    )
     p.add_argument("--recipe", choices=recipe_names(), help="the recipe to train: " + ", ".join(recipe_names()))
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--seconds", type=float, help="train for this many seconds")
@@ -333,16 +453,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate of both networks")
     p.add_argument("--lr-g", type=float, default=None, help="the generator's learning rate, if not --lr")
-    p.add_argument("--lr-decay", action="store_true", help="decay the learning rates linearly to 0 (needs --epochs or --steps)")
+    p.add_argument(
+        "--lr-decay", action="store_true", help="decay the learning rates linearly to 0 (needs --epochs or --steps)"
+    )
     p.add_argument("--ema", type=float, default=None, help="decay of the averaged generator saved (0: none)")
-    p.add_argument("--g-width", type=int, default=None,
-                   help="DCGAN only: the generator's width, its feature maps at 14x14 (twice that at 7x7; default 64)")
-    p.add_argument("--refine", action="store_true",
-                   help="DCGAN only: add our 3x3 layers to both networks (refine, final_conv), as the shipped DCGAN has")
+    p.add_argument(
+        "--g-width",
+        type=int,
+        default=None,
+        help="DCGAN only: the generator's width, its feature maps at 14x14 (twice that at 7x7; default 64)",
+    )
+    p.add_argument(
+        "--refine",
+        action="store_true",
+        help="DCGAN only: add our 3x3 layers to both networks (refine, final_conv), as the shipped DCGAN has",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the fastest available)")
-    p.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default=None,
-                   help="what the training step's products run in (auto: bfloat16 where the hardware has it)")
+    p.add_argument(
+        "--precision",
+        choices=["auto", "float32", "bfloat16"],
+        default=None,
+        help="what the training step's products run in (auto: bfloat16 where the hardware has it)",
+    )
     p.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
     p.add_argument("--evaluate", action="store_true", help="compute the metrics on 10,000 samples and store them")
     p.add_argument("--log-every", type=int, default=None)
@@ -360,23 +493,38 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default=None)
     p.set_defaults(run=_sample)
 
-    p = sub.add_parser("train-classifier", allow_abbrev=False, help="train the MNIST classifier the metrics use (ships with the package)")
+    p = sub.add_parser(
+        "train-classifier",
+        allow_abbrev=False,
+        help="train the MNIST classifier the metrics use (ships with the package)",
+    )
     p.add_argument("--epochs", type=int, default=4)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="where to save (default: the package's weights folder)")
     p.set_defaults(run=_train_classifier)
 
-    p = sub.add_parser("train-sgan", allow_abbrev=False, help="train a semi-supervised GAN on a few labels and save its classifier")
+    p = sub.add_parser(
+        "train-sgan", allow_abbrev=False, help="train a semi-supervised GAN on a few labels and save its classifier"
+    )
     p.add_argument("--labels", type=int, default=100, help="labelled training images, balanced over the digits")
-    p.add_argument("--long", action="store_true",
-                   help="Salimans et al.'s networks and 15,000 steps (gan.sgan.LONG_RUN) instead of chapter 9's")
+    p.add_argument(
+        "--long",
+        action="store_true",
+        help="Salimans et al.'s networks and 15,000 steps (gan.sgan.LONG_RUN) instead of chapter 9's",
+    )
     p.add_argument("--steps", type=int, default=None, help="training steps (default: the chosen recipe's)")
-    p.add_argument("--supervised", action="store_true",
-                   help="train the baseline instead: the same discriminator on the labelled images only")
+    p.add_argument(
+        "--supervised",
+        action="store_true",
+        help="train the baseline instead: the same discriminator on the labelled images only",
+    )
     p.add_argument("--eval-every", type=int, default=None, help="also record validation accuracy every this many steps")
-    p.add_argument("--test", action="store_true",
-                   help="score the finished classifier on the test set once (off by default: choose settings on "
-                        "the validation accuracy, which every run prints)")
+    p.add_argument(
+        "--test",
+        action="store_true",
+        help="score the finished classifier on the test set once (off by default: choose settings on "
+        "the validation accuracy, which every run prints)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None)
     p.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default="auto")

@@ -8,8 +8,8 @@ arguments, the weights, and optionally the training settings and metrics.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import torch
 from torch import nn
@@ -25,8 +25,14 @@ class CheckpointError(ValueError):
     """A file is not a readable checkpoint of the expected model; the message says why and what to do."""
 
 
-def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,
-                    discriminator: nn.Module | None = None, half: bool = False, **extra) -> Path:
+def save_checkpoint(
+    path: str | os.PathLike,
+    model: str,
+    generator: nn.Module,
+    discriminator: nn.Module | None = None,
+    half: bool = False,
+    **extra,
+) -> Path:
     """Write a checkpoint atomically (``gan.files``: temporary file, then rename) and return its path.
 
     ``extra`` keyword arguments (e.g. ``train_config``, ``metrics``) are stored alongside; they must be
@@ -37,8 +43,14 @@ def save_checkpoint(path: str | os.PathLike, model: str, generator: nn.Module,
         raise ValueError(f"Unknown model {model!r}; known models: {model_names()}.")
     from . import __version__
 
-    payload = {"format": FORMAT, "package_version": __version__, "model": model,
-               "generator_config": generator.config, "generator": state_to_save(generator, half), **extra}
+    payload = {
+        "format": FORMAT,
+        "package_version": __version__,
+        "model": model,
+        "generator_config": generator.config,
+        "generator": state_to_save(generator, half),
+        **extra,
+    }
     if discriminator is not None:
         payload["discriminator_config"] = discriminator.config
         payload["discriminator"] = state_to_save(discriminator, half)
@@ -51,19 +63,23 @@ def readable_by(read: Callable[[Path], object]) -> Callable[[Path], bool]:
     A save replaces an existing file only if it is itself what the save writes (e.g. a gan
     checkpoint), so nothing else the user saved under that name is lost.
     """
+
     def ours(path: Path) -> bool:
         try:
             read(path)
         except CheckpointError:
             return False
         return True
+
     return ours
 
 
 def state_to_save(module: nn.Module, half: bool = False) -> dict:
     """Return a CPU copy of ``module``'s state dict, its float tensors in float16 with ``half``."""
-    return {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().clone()
-            for k, v in module.state_dict().items()}
+    return {
+        k: (v.half() if half and v.is_floating_point() else v).detach().cpu().clone()
+        for k, v in module.state_dict().items()
+    }
 
 
 def float32_state(state: dict) -> dict:
@@ -117,8 +133,9 @@ def read_file(path: Path, what: str) -> object:
         ) from None
 
 
-def load_generator(source: str | os.PathLike | dict, model: str | None = None,
-                   device: torch.device | str = "cpu") -> nn.Module:
+def load_generator(
+    source: str | os.PathLike | dict, model: str | None = None, device: torch.device | str = "cpu"
+) -> nn.Module:
     """Return the generator stored in a checkpoint (a path or a loaded dict), in eval mode on ``device``.
 
     With ``model`` given, a checkpoint of another model family is refused with a clear error.

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .data import MNIST, batches, load_mnist, to_float
+from .data import MNIST, load_mnist, to_float
 from .models import check_images
 
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "mnist_classifier.pt"
@@ -21,10 +21,15 @@ class MNISTClassifier(nn.Module):
     def __init__(self):
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 28 -> 14
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 14 -> 7
+            nn.Conv2d(1, 16, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # 28 -> 14
+            nn.Conv2d(16, 32, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # 14 -> 7
             nn.Flatten(),
-            nn.Linear(32 * 7 * 7, 128), nn.ReLU(),
+            nn.Linear(32 * 7 * 7, 128),
+            nn.ReLU(),
         )
         self.head = nn.Linear(128, 10)
 
@@ -37,8 +42,15 @@ class MNISTClassifier(nn.Module):
         return self.head(self.features(x))
 
 
-def train_classifier(epochs: int = 3, batch_size: int = 128, lr: float = 1e-3, seed: int = 0,
-                     data: MNIST | None = None, device: torch.device | str = "cpu", log=print) -> MNISTClassifier:
+def train_classifier(
+    epochs: int = 3,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    seed: int = 0,
+    data: MNIST | None = None,
+    device: torch.device | str = "cpu",
+    log=print,
+) -> MNISTClassifier:
     """Train the classifier on MNIST's training set with light random shifts and return it (in eval mode)."""
     from .device import seed_everything
 
@@ -123,5 +135,9 @@ def save_weights(model: MNISTClassifier, test_accuracy: float, path: str | Path 
     from .files import save_torch
 
     weights = {k: v.detach().cpu().half() for k, v in model.state_dict().items()}
-    return save_torch(path, {"weights": weights, "test_accuracy": test_accuracy}, ours=is_classifier_file,
-                      what="classifier weights saved by gan")
+    return save_torch(
+        path,
+        {"weights": weights, "test_accuracy": test_accuracy},
+        ours=is_classifier_file,
+        what="classifier weights saved by gan",
+    )

@@ -49,7 +49,7 @@ class MNIST:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def to(self, device: torch.device | str) -> "MNIST":
+    def to(self, device: torch.device | str) -> MNIST:
         """Return a copy on ``device`` (still uint8: 47 MB for the training set)."""
         return MNIST(self.images.to(device), self.labels.to(device))
 
@@ -75,7 +75,9 @@ def check_mnist_files(raw: Path) -> None:
             magic = int.from_bytes(f.read(4), "big")
         if actual != size or magic != IDX_MAGIC[kind]:
             problem = (
-                f"is {actual} bytes, expected {size}" if actual != size else f"has IDX magic {magic}, expected {IDX_MAGIC[kind]}"
+                f"is {actual} bytes, expected {size}"
+                if actual != size
+                else f"has IDX magic {magic}, expected {IDX_MAGIC[kind]}"
             )
             raise MNISTCorruptError(
                 f"MNIST file {path} {problem}: it is truncated or corrupt. Delete it and run again to "
@@ -126,8 +128,14 @@ class Shuffled:
     and kept on ``device``, so a batch's indices never wait for a copy to the GPU.
     """
 
-    def __init__(self, n: int, batch_size: int, generator: torch.Generator | None = None, repeats: int = 1,
-                 device: torch.device | str = "cpu"):
+    def __init__(
+        self,
+        n: int,
+        batch_size: int,
+        generator: torch.Generator | None = None,
+        repeats: int = 1,
+        device: torch.device | str = "cpu",
+    ):
         if not 1 <= batch_size <= n * repeats:
             raise ValueError(f"batches: batch_size must be between 1 and the number of images ({n}), got {batch_size}.")
         self.n, self.batch_size, self.generator, self.repeats = n, batch_size, generator, repeats

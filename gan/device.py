@@ -10,6 +10,7 @@ import random
 import numpy as np
 import torch
 
+
 def available_devices() -> list[str]:
     """Return the device types usable here, fastest first (e.g. ``['cuda', 'cpu']``)."""
     found = []

@@ -87,9 +87,12 @@ def train_step(G, D, real, z, opt_d, opt_g, config) -> torch.Tensor:
         g_loss = generator_loss(D(fake), config.loss, config.saturating)
         g_loss.backward()
     opt_g.step()
-    return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(),
-            "d_real": probability(d_real, config.loss).mean().detach(),
-            "d_fake": probability(d_fake, config.loss).mean().detach()}
+    return {
+        "d_loss": d_loss.detach(),
+        "g_loss": g_loss.detach(),
+        "d_real": probability(d_real, config.loss).mean().detach(),
+        "d_fake": probability(d_fake, config.loss).mean().detach(),
+    }
 
 
 def faster(step):

@@ -20,8 +20,8 @@ import secrets
 import shutil
 import socket
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import torch
 
@@ -82,8 +82,9 @@ def _target(path: str | os.PathLike) -> Path:
     return path
 
 
-def check_writable(path: str | os.PathLike, ours: Callable[[Path], bool] | None = None,
-                   what: str = "file", size: int | None = None) -> Path:
+def check_writable(
+    path: str | os.PathLike, ours: Callable[[Path], bool] | None = None, what: str = "file", size: int | None = None
+) -> Path:
     """Return ``path`` if a file can be written there now, else raise ``WriteError`` or ``FileExistsError``.
 
     Checks, without changing anything the user has: that ``path`` is not a folder, that its folder
@@ -108,8 +109,9 @@ def check_writable(path: str | os.PathLike, ours: Callable[[Path], bool] | None 
     return path
 
 
-def write_file(path: str | os.PathLike, data: bytes, ours: Callable[[Path], bool] | None = None,
-               what: str = "file") -> Path:
+def write_file(
+    path: str | os.PathLike, data: bytes, ours: Callable[[Path], bool] | None = None, what: str = "file"
+) -> Path:
     """Write ``data`` to ``path`` atomically and return ``path`` (see the module's docstring).
 
     ``ours(path)`` says whether an existing file may be replaced; without it any existing file may.
@@ -140,8 +142,9 @@ def write_file(path: str | os.PathLike, data: bytes, ours: Callable[[Path], bool
     return path
 
 
-def save_torch(path: str | os.PathLike, payload, ours: Callable[[Path], bool] | None = None,
-               what: str = "file") -> Path:
+def save_torch(
+    path: str | os.PathLike, payload, ours: Callable[[Path], bool] | None = None, what: str = "file"
+) -> Path:
     """``torch.save`` ``payload`` to ``path`` through ``write_file``; return ``path``.
 
     The payload is serialised in memory first, so a full disk is reported by the write (as a
@@ -152,14 +155,16 @@ def save_torch(path: str | os.PathLike, payload, ours: Callable[[Path], bool] | 
     return write_file(path, buffer.getvalue(), ours, what)
 
 
-def write_text(path: str | os.PathLike, text: str, ours: Callable[[Path], bool] | None = None,
-               what: str = "file") -> Path:
+def write_text(
+    path: str | os.PathLike, text: str, ours: Callable[[Path], bool] | None = None, what: str = "file"
+) -> Path:
     """Write ``text`` (UTF-8) to ``path`` through ``write_file``; return ``path``."""
     return write_file(path, text.encode("utf-8"), ours, what)
 
 
 def has_columns(*names: str) -> Callable[[Path], bool]:
     """Return an ``ours`` for CSV tables: an existing file is ours if its header has all of ``names``."""
+
     def ours(path: Path) -> bool:
         try:
             with open(path, encoding="utf-8") as f:
@@ -167,6 +172,7 @@ def has_columns(*names: str) -> Callable[[Path], bool]:
         except (OSError, UnicodeDecodeError):
             return False
         return set(names) <= set(header)
+
     return ours
 
 

@@ -19,8 +19,7 @@ from .pretrained import study as study_csv
 from .training import TrainConfig, TrainResult, train_gan
 
 #: The original exercise's settings: sigmoid units, MSE, plain SGD, one uniform number per seed.
-ORIGINAL = dict(activation="sigmoid", layer_norm=False, loss="mse", optimizer="sgd", lr=0.01,
-                z_dim=1, noise="uniform")
+ORIGINAL = dict(activation="sigmoid", layer_norm=False, loss="mse", optimizer="sgd", lr=0.01, z_dim=1, noise="uniform")
 #: The changes, in the order the ladder adds them; each rung keeps every change before it.
 CHANGES = {
     "original": {},
@@ -45,8 +44,11 @@ def rungs() -> dict[str, dict]:
 def leave_one_out() -> dict[str, dict]:
     """Return {name: settings}: the last rung with one change undone (back to ``ORIGINAL``), for each change."""
     final = rungs()[list(CHANGES)[-1]]
-    return {f"without {name.removeprefix('+ ')}": {**final, **{key: ORIGINAL[key] for key in change}}
-            for name, change in CHANGES.items() if change}
+    return {
+        f"without {name.removeprefix('+ ')}": {**final, **{key: ORIGINAL[key] for key in change}}
+        for name, change in CHANGES.items()
+        if change
+    }
 
 
 def study() -> pd.DataFrame:
@@ -73,8 +75,15 @@ def train_rung(rung: dict, seed: int, images: torch.Tensor, steps: int = STEPS, 
     kind = dict(activation=rung["activation"], layer_norm=rung["layer_norm"])
     G = MLPGenerator(z_dim=rung["z_dim"], hidden=(200,), output="sigmoid", **kind).to(device)
     D = MLPDiscriminator(hidden=(200,), output="sigmoid", **kind).to(device)
-    config = TrainConfig(steps=steps, batch_size=batch_size, loss=rung["loss"], optimizer=rung["optimizer"],
-                         lr_d=rung["lr"], lr_g=rung["lr"], fast=True)  # fast: gan.fast's same step, quicker
+    config = TrainConfig(
+        steps=steps,
+        batch_size=batch_size,
+        loss=rung["loss"],
+        optimizer=rung["optimizer"],
+        lr_d=rung["lr"],
+        lr_g=rung["lr"],
+        fast=True,
+    )  # fast: gan.fast's same step, quicker
     noise = noise_sampler(rung["noise"], device)
     stream = batches(images, batch_size, generator=torch.Generator().manual_seed(seed))
     real_01 = lambda n: (next(stream) + 1) / 2  # noqa: E731  (batches are in [-1, 1]; the sigmoid's range is [0, 1])

@@ -7,7 +7,6 @@ can hope for: judge a number next to its floor.
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import torch
@@ -20,8 +19,9 @@ FEATURE_DIM = 128
 
 
 @torch.no_grad()
-def classify(images: torch.Tensor, model: torch.nn.Module | None = None,
-             batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
+def classify(
+    images: torch.Tensor, model: torch.nn.Module | None = None, batch_size: int = 500
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Return (class probabilities (N, 10), features (N, 128)) of ``images``, on the CPU, in float64.
 
     ``model`` is the shipped classifier by default; any network with ``features`` and ``head`` (e.g. an
@@ -93,12 +93,17 @@ def _squared_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 def _knn_radii(feats: torch.Tensor, k: int) -> torch.Tensor:
     """The squared distance from each point to its k-th nearest other point (the (k+1)-th: the nearest is itself)."""
-    return torch.cat([_squared_distances(chunk, feats).topk(k + 1, dim=1, largest=False).values[:, -1]
-                      for chunk in feats.split(2000)])
+    return torch.cat(
+        [
+            _squared_distances(chunk, feats).topk(k + 1, dim=1, largest=False).values[:, -1]
+            for chunk in feats.split(2000)
+        ]
+    )
 
 
-def precision_recall(real_feats: torch.Tensor, fake_feats: torch.Tensor, k: int = 3,
-                     real_sq_radii: torch.Tensor | None = None) -> tuple[float, float]:
+def precision_recall(
+    real_feats: torch.Tensor, fake_feats: torch.Tensor, k: int = 3, real_sq_radii: torch.Tensor | None = None
+) -> tuple[float, float]:
     """Return (precision, recall) with k-NN manifolds (Kynkäänniemi et al. 2019), each in [0, 1].
 
     Precision: the share of fakes inside the real data's manifold (quality): within the k-th
@@ -110,8 +115,10 @@ def precision_recall(real_feats: torch.Tensor, fake_feats: torch.Tensor, k: int 
     real, fake = real_feats.float(), fake_feats.float()
     real_sq_radii = _knn_radii(real, k) if real_sq_radii is None else real_sq_radii.to(real.device)
     if real_sq_radii.shape != (len(real),):
-        raise ValueError(f"real_sq_radii must hold one squared radius per real point ({len(real)}), "
-                         f"got shape {tuple(real_sq_radii.shape)}.")
+        raise ValueError(
+            f"real_sq_radii must hold one squared radius per real point ({len(real)}), "
+            f"got shape {tuple(real_sq_radii.shape)}."
+        )
     fake_sq_radii = _knn_radii(fake, k)
     fake_inside, real_inside = [], torch.zeros(len(real), dtype=torch.bool, device=real.device)
     for chunk, chunk_sq_radii in zip(fake.split(2000), fake_sq_radii.split(2000)):
@@ -167,7 +174,9 @@ def evaluate(images: torch.Tensor, n_reference: int = 10_000, precision_recall: 
         "frechet_distance": frechet_distance(feats, real_feats),
     }
     if precision_recall:
-        metrics["precision"], metrics["recall"] = _precision_recall(real_feats, feats, real_sq_radii=_test_radii(n_reference))
+        metrics["precision"], metrics["recall"] = _precision_recall(
+            real_feats, feats, real_sq_radii=_test_radii(n_reference)
+        )
     return metrics
 
 

@@ -62,8 +62,9 @@ ACTIVATIONS = {
 }
 
 
-def _mlp(sizes: list[int], activation: str, layer_norm: bool, batch_norm: bool = False,
-         dropout: float = 0.0) -> list[nn.Module]:
+def _mlp(
+    sizes: list[int], activation: str, layer_norm: bool, batch_norm: bool = False, dropout: float = 0.0
+) -> list[nn.Module]:
     """Return Linear (+ LayerNorm or BatchNorm) + activation (+ Dropout) blocks for consecutive ``sizes``."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}.")
@@ -87,14 +88,29 @@ def _mlp(sizes: list[int], activation: str, layer_norm: bool, batch_norm: bool =
 class MLPGenerator(nn.Module):
     """MNIST generator: z (N, z_dim) -> hidden layers -> images (N, 1, 28, 28) in [-1, 1] (tanh) or [0, 1] (sigmoid)."""
 
-    def __init__(self, z_dim: int = 100, hidden: tuple[int, ...] = (256, 512), activation: str = "leaky_relu",
-                 layer_norm: bool = True, output: str = "tanh", batch_norm: bool = False, dropout: float = 0.0):
+    def __init__(
+        self,
+        z_dim: int = 100,
+        hidden: tuple[int, ...] = (256, 512),
+        activation: str = "leaky_relu",
+        layer_norm: bool = True,
+        output: str = "tanh",
+        batch_norm: bool = False,
+        dropout: float = 0.0,
+    ):
         super().__init__()
         if output not in ("tanh", "sigmoid"):
             raise ValueError(f"MLPGenerator: output must be 'tanh' or 'sigmoid', got {output!r}.")
         self.z_dim = z_dim
-        self.config = dict(z_dim=z_dim, hidden=list(hidden), activation=activation, layer_norm=layer_norm,
-                           output=output, batch_norm=batch_norm, dropout=dropout)
+        self.config = dict(
+            z_dim=z_dim,
+            hidden=list(hidden),
+            activation=activation,
+            layer_norm=layer_norm,
+            output=output,
+            batch_norm=batch_norm,
+            dropout=dropout,
+        )
         self.net = nn.Sequential(
             *_mlp([z_dim, *hidden], activation, layer_norm, batch_norm, dropout),
             nn.Linear(hidden[-1], 28 * 28),
@@ -109,13 +125,26 @@ class MLPGenerator(nn.Module):
 class MLPDiscriminator(nn.Module):
     """MNIST discriminator: images (N, 1, 28, 28) -> hidden layers -> one logit (N, 1), or a probability with ``output='sigmoid'``."""
 
-    def __init__(self, hidden: tuple[int, ...] = (512, 256), activation: str = "leaky_relu",
-                 layer_norm: bool = False, output: str = "logits", batch_norm: bool = False, dropout: float = 0.0):
+    def __init__(
+        self,
+        hidden: tuple[int, ...] = (512, 256),
+        activation: str = "leaky_relu",
+        layer_norm: bool = False,
+        output: str = "logits",
+        batch_norm: bool = False,
+        dropout: float = 0.0,
+    ):
         super().__init__()
         if output not in ("logits", "sigmoid"):
             raise ValueError(f"MLPDiscriminator: output must be 'logits' or 'sigmoid', got {output!r}.")
-        self.config = dict(hidden=list(hidden), activation=activation, layer_norm=layer_norm, output=output,
-                           batch_norm=batch_norm, dropout=dropout)
+        self.config = dict(
+            hidden=list(hidden),
+            activation=activation,
+            layer_norm=layer_norm,
+            output=output,
+            batch_norm=batch_norm,
+            dropout=dropout,
+        )
         self.batch_independent = not batch_norm  # BatchNorm mixes the images of a batch (gan.training.judge)
         self.net = nn.Sequential(
             nn.Flatten(),
@@ -141,8 +170,9 @@ class DCGANGenerator(nn.Module):
     ``batch_norm=False`` drops the BatchNorm layers (chapter 8, exercise 5; the convolutions then get biases).
     """
 
-    def __init__(self, z_dim: int = 100, width: int = 64, batch_norm: bool = True, final_conv: bool = False,
-                 refine: bool = False):
+    def __init__(
+        self, z_dim: int = 100, width: int = 64, batch_norm: bool = True, final_conv: bool = False, refine: bool = False
+    ):
         super().__init__()
         if width < 2:
             raise ValueError(f"DCGANGenerator: width must be at least 2, got {width!r}.")
@@ -193,17 +223,21 @@ class DCGANDiscriminator(nn.Module):
     ``activation="relu"`` swaps LeakyReLU for ReLU (chapter 8, exercise 5).
     """
 
-    def __init__(self, width: int = 64, activation: str = "leaky_relu", batch_norm: bool = True,
-                 refine: bool = False):
+    def __init__(self, width: int = 64, activation: str = "leaky_relu", batch_norm: bool = True, refine: bool = False):
         super().__init__()
         if activation not in ACTIVATIONS:
-            raise ValueError(f"DCGANDiscriminator: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}.")
+            raise ValueError(
+                f"DCGANDiscriminator: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}."
+            )
         self.config = dict(width=width, activation=activation, batch_norm=batch_norm, refine=refine)
         self.batch_independent = not batch_norm  # BatchNorm mixes the images of a batch (gan.training.judge)
 
         def layer(c_in, c_out, kernel, stride, padding):  # convolution, BatchNorm, activation
-            return [nn.Conv2d(c_in, c_out, kernel, stride, padding, bias=not batch_norm),
-                    *([nn.BatchNorm2d(c_out)] if batch_norm else []), ACTIVATIONS[activation]()]
+            return [
+                nn.Conv2d(c_in, c_out, kernel, stride, padding, bias=not batch_norm),
+                *([nn.BatchNorm2d(c_out)] if batch_norm else []),
+                ACTIVATIONS[activation](),
+            ]
 
         def refined(channels):  # a 3x3 convolution of stride 1: same size, one more layer
             return layer(channels, channels, 3, 1, 1) if refine else []

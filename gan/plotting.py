@@ -27,7 +27,9 @@ def plot_heatmap(values: torch.Tensor, steps, ax=None, title: str | None = None)
     """Draw rows of generated vectors (one row per snapshot, labelled by ``steps``) as a heat map in [0, 1]."""
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 5))
-    image = ax.imshow(torch.as_tensor(values).cpu(), cmap="Blues", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    image = ax.imshow(
+        torch.as_tensor(values).cpu(), cmap="Blues", vmin=0, vmax=1, aspect="auto", interpolation="nearest"
+    )
     ticks = range(0, len(steps), max(1, len(steps) // 8))
     ax.set_yticks(list(ticks), [str(steps[i]) for i in ticks])
     ax.set_ylabel("training step")

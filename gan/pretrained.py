@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
 from .checkpoints import load_checkpoint, load_generator
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 #: Results of studies too long to run live in a chapter, one CSV per study (the scripts in ``benchmarks/``; README, "Shipped weights").
@@ -42,7 +46,7 @@ def info(name: str) -> dict:
     return {k: v for k, v in ckpt.items() if k not in ("generator", "discriminator")}
 
 
-def study(name: str) -> "pd.DataFrame":
+def study(name: str) -> pd.DataFrame:
     """Return the stored results of the study ``benchmarks/<name>.py`` wrote: ``gan/studies/<name>.csv``."""
     import pandas as pd
 

@@ -30,7 +30,7 @@ class Recipe:
         """Return the recipe's ``TrainConfig``, with ``changes`` (e.g. ``steps=500, seconds=None``) applied."""
         return TrainConfig(**{**self.config, **changes})
 
-    def build(self, part: str = "generator", **changes) -> "torch.nn.Module":  # noqa: F821
+    def build(self, part: str = "generator", **changes) -> torch.nn.Module:  # noqa: F821
         """Return a fresh generator or discriminator with the recipe's options (and ``changes``)."""
         return build(self.model, part, {**(self.generator if part == "generator" else self.discriminator), **changes})
 
@@ -43,8 +43,10 @@ def register(recipe: Recipe) -> Recipe:
     if not isinstance(recipe, Recipe):
         raise TypeError(f"register: expected a gan.recipes.Recipe, got {type(recipe).__name__}.")
     if recipe.model not in MODELS:
-        raise ValueError(f"recipe {recipe.name!r}: unknown model {recipe.model!r}; register it first with "
-                         f"gan.models.register_model (known: {sorted(MODELS)}).")
+        raise ValueError(
+            f"recipe {recipe.name!r}: unknown model {recipe.model!r}; register it first with "
+            f"gan.models.register_model (known: {sorted(MODELS)})."
+        )
     recipe.train_config()  # TrainConfig checks the settings
     if recipe.name in RECIPES and RECIPES[recipe.name] != recipe:
         raise ValueError(f"register: a different recipe is already called {recipe.name!r}; pick another name.")
@@ -68,14 +70,31 @@ def names() -> list[str]:
 # gan.fast's speed path (the same arithmetic as the plain step). The budgets are the shipped runs'.
 _MNIST = dict(batch_size=64, loss="bce_logits", betas=(0.5, 0.999), fast=True)
 
-register(Recipe(
-    "mlp", "mlp", "chapter 5's MLP GAN as shipped (mlp-gan): 30 epochs",
-    config=dict(_MNIST, steps=28_110, lr_d=1e-3, lr_g=1e-3, ema=0.998, log_every=500)))
-register(Recipe(
-    "dcgan", "dcgan", "Radford et al.'s DCGAN for 28x28, chapter 8's rates (D 1e-3, G 2e-3): 10 epochs",
-    config=dict(_MNIST, steps=9_370, lr_d=1e-3, lr_g=2e-3, ema=0.999, log_every=500)))
-register(Recipe(
-    "dcgan-refine", "dcgan", "the shipped DCGAN (dcgan): our 3x3 refine layers, rates decayed to 0 over 80 epochs",
-    config=dict(_MNIST, steps=74_960, lr_d=1e-3, lr_g=2e-3, ema=0.999, lr_decay=True, precision="auto",
-                log_every=2000),
-    generator=dict(refine=True, final_conv=True), discriminator=dict(refine=True)))
+register(
+    Recipe(
+        "mlp",
+        "mlp",
+        "chapter 5's MLP GAN as shipped (mlp-gan): 30 epochs",
+        config=dict(_MNIST, steps=28_110, lr_d=1e-3, lr_g=1e-3, ema=0.998, log_every=500),
+    )
+)
+register(
+    Recipe(
+        "dcgan",
+        "dcgan",
+        "Radford et al.'s DCGAN for 28x28, chapter 8's rates (D 1e-3, G 2e-3): 10 epochs",
+        config=dict(_MNIST, steps=9_370, lr_d=1e-3, lr_g=2e-3, ema=0.999, log_every=500),
+    )
+)
+register(
+    Recipe(
+        "dcgan-refine",
+        "dcgan",
+        "the shipped DCGAN (dcgan): our 3x3 refine layers, rates decayed to 0 over 80 epochs",
+        config=dict(
+            _MNIST, steps=74_960, lr_d=1e-3, lr_g=2e-3, ema=0.999, lr_decay=True, precision="auto", log_every=2000
+        ),
+        generator=dict(refine=True, final_conv=True),
+        discriminator=dict(refine=True),
+    )
+)

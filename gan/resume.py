@@ -16,9 +16,9 @@ import math
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import torch
 
@@ -121,17 +121,22 @@ def load_state(path: str | os.PathLike, command: str | None = None) -> dict:
     path = Path(path)
     state = read_file(path, "training state")
     if not isinstance(state, dict) or state.get("kind") != KIND:
-        raise CheckpointError(f"{path} is not a training state saved by --checkpoint-every; give the .state.pt file "
-                              "that the interrupted run wrote.")
+        raise CheckpointError(
+            f"{path} is not a training state saved by --checkpoint-every; give the .state.pt file "
+            "that the interrupted run wrote."
+        )
     missing = [key for key in ("format", "package_version", "run", "step", "seconds") if key not in state]
     if missing or not isinstance(state["run"], dict) or "command" not in state["run"]:
-        raise CheckpointError(f"{path} is an incomplete training state (it lacks {missing or ['run.command']}); "
-                              "it cannot be resumed.")
+        raise CheckpointError(
+            f"{path} is an incomplete training state (it lacks {missing or ['run.command']}); it cannot be resumed."
+        )
     if state["format"] > FORMAT:
         raise CheckpointError(f"{path} was written by a newer gan ({state['package_version']}); upgrade the package.")
     if command is not None and state["run"]["command"] != command:
-        raise CheckpointError(f"{path} is the state of a `python -m gan {state['run']['command']}` run; resume it "
-                              f"with that command, not {command}.")
+        raise CheckpointError(
+            f"{path} is the state of a `python -m gan {state['run']['command']}` run; resume it "
+            f"with that command, not {command}."
+        )
     return state
 
 

@@ -79,11 +79,22 @@ class SGANDiscriminator(nn.Module):
     the one G's feature matching looks at.
     """
 
-    def __init__(self, hidden: tuple[int, ...] = (500, 250, 250), classes: int = CLASSES,
-                 input_noise: float = 0.6, hidden_noise: float = 0.5, weight_norm: bool = False):
+    def __init__(
+        self,
+        hidden: tuple[int, ...] = (500, 250, 250),
+        classes: int = CLASSES,
+        input_noise: float = 0.6,
+        hidden_noise: float = 0.5,
+        weight_norm: bool = False,
+    ):
         super().__init__()
-        self.config = dict(hidden=list(hidden), classes=classes, input_noise=input_noise, hidden_noise=hidden_noise,
-                           weight_norm=weight_norm)
+        self.config = dict(
+            hidden=list(hidden),
+            classes=classes,
+            input_noise=input_noise,
+            hidden_noise=hidden_noise,
+            weight_norm=weight_norm,
+        )
 
         def linear(n_in, n_out):
             layer = nn.Linear(n_in, n_out)
@@ -135,7 +146,9 @@ def validation_split(data: MNIST, n: int = VALIDATION, seed: int = 0) -> tuple[M
     the same images. Neither part's images appear in the other (labelled or unlabelled).
     """
     if not isinstance(data, MNIST):
-        raise TypeError(f"validation_split: data must be a gan.MNIST such as gan.load_mnist(), got {type(data).__name__}.")
+        raise TypeError(
+            f"validation_split: data must be a gan.MNIST such as gan.load_mnist(), got {type(data).__name__}."
+        )
     if not isinstance(n, int) or isinstance(n, bool) or not 0 < n < len(data):
         raise ValueError(f"validation_split: n must be an int in [1, {len(data) - 1}], got {n!r}.")
     order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
@@ -177,8 +190,9 @@ class SGANConfig:
     ema: float = 0.99  # the classifier is an exponential moving average of D's weights with this decay
     z_dim: int = 100
     discriminator: dict = field(default_factory=dict)  # options of SGANDiscriminator
-    generator: dict = field(default_factory=lambda: dict(hidden=(256, 256), activation="relu", layer_norm=False,
-                                                         batch_norm=True))  # options of gan.MLPGenerator
+    generator: dict = field(
+        default_factory=lambda: dict(hidden=(256, 256), activation="relu", layer_norm=False, batch_norm=True)
+    )  # options of gan.MLPGenerator
     unsupervised_weight: float = 1.0  # D's loss: cross-entropy + this times the real/fake loss
     eval_every: int | None = None  # also record validation accuracy every this many steps (None: only at the end)
     precision: str = "float32"  # or "auto": bfloat16 products where the hardware has them, as in TrainConfig
@@ -199,7 +213,9 @@ class SGANConfig:
         if not 0.0 < self.ema < 1.0:
             raise ValueError(f"SGANConfig: ema must be a decay in (0, 1) such as 0.99, got {self.ema!r}.")
         if not (isinstance(self.unsupervised_weight, (int, float)) and self.unsupervised_weight >= 0):
-            raise ValueError(f"SGANConfig: unsupervised_weight must be a number >= 0, got {self.unsupervised_weight!r}.")
+            raise ValueError(
+                f"SGANConfig: unsupervised_weight must be a number >= 0, got {self.unsupervised_weight!r}."
+            )
         self.generator = {**self.generator, "z_dim": self.z_dim}
 
 
@@ -249,8 +265,10 @@ def _in_eval_mode(model: nn.Module, data: MNIST, batch_size: int):
     model.eval()
     try:
         for start in range(0, len(data), batch_size):
-            yield (to_float(data.images[start : start + batch_size].to(device)),
-                   data.labels[start : start + batch_size].to(device))
+            yield (
+                to_float(data.images[start : start + batch_size].to(device)),
+                data.labels[start : start + batch_size].to(device),
+            )
     finally:
         model.train(was_training)
 
@@ -281,7 +299,9 @@ def _check_split(data: MNIST, index: torch.Tensor) -> torch.Tensor:
     if not isinstance(index, torch.Tensor) or index.dim() != 1 or index.dtype != torch.int64 or len(index) == 0:
         raise TypeError("labelled index must be a non-empty 1-D int64 tensor, e.g. from gan.sgan.labelled_index.")
     if index.min() < 0 or index.max() >= len(data):
-        raise ValueError(f"labelled index must lie in [0, {len(data)}), got {index.min().item()}..{index.max().item()}.")
+        raise ValueError(
+            f"labelled index must lie in [0, {len(data)}), got {index.min().item()}..{index.max().item()}."
+        )
     return index.cpu()
 
 
@@ -298,9 +318,16 @@ class _LabelledBatches:
         return to_float(self.images[idx]), self.labels[idx]
 
 
-def train_sgan(data: MNIST, labelled: torch.Tensor, config: SGANConfig | None = None, validation: MNIST | None = None,
-               device: torch.device | str | None = None, seed: int = 0, checkpoint: Checkpointing | None = None,
-               resume: dict | None = None) -> SGANResult:
+def train_sgan(
+    data: MNIST,
+    labelled: torch.Tensor,
+    config: SGANConfig | None = None,
+    validation: MNIST | None = None,
+    device: torch.device | str | None = None,
+    seed: int = 0,
+    checkpoint: Checkpointing | None = None,
+    resume: dict | None = None,
+) -> SGANResult:
     """Train an SGAN on ``data``'s images, reading labels only at the indices ``labelled``; return an ``SGANResult``.
 
     Every image of ``data`` is an unlabelled example (the labelled ones too, as in Salimans et al.).
@@ -311,9 +338,16 @@ def train_sgan(data: MNIST, labelled: torch.Tensor, config: SGANConfig | None = 
     return _train(data, labelled, config, validation, device, seed, True, checkpoint, resume)
 
 
-def train_supervised(data: MNIST, labelled: torch.Tensor, config: SGANConfig | None = None,
-                     validation: MNIST | None = None, device: torch.device | str | None = None, seed: int = 0,
-                     checkpoint: Checkpointing | None = None, resume: dict | None = None) -> SGANResult:
+def train_supervised(
+    data: MNIST,
+    labelled: torch.Tensor,
+    config: SGANConfig | None = None,
+    validation: MNIST | None = None,
+    device: torch.device | str | None = None,
+    seed: int = 0,
+    checkpoint: Checkpointing | None = None,
+    resume: dict | None = None,
+) -> SGANResult:
     """Train the same discriminator as a plain classifier on the labelled images only: the baseline.
 
     Pass ``SGANConfig(lr=SUPERVISED_LR)`` for the baseline's own learning rate (chapter 9 and the CLI do).
@@ -321,8 +355,9 @@ def train_supervised(data: MNIST, labelled: torch.Tensor, config: SGANConfig | N
     return _train(data, labelled, config, validation, device, seed, False, checkpoint, resume)
 
 
-def _train(data, labelled, config, validation, device, seed, semi_supervised: bool, checkpoint=None,
-           resume=None) -> SGANResult:
+def _train(
+    data, labelled, config, validation, device, seed, semi_supervised: bool, checkpoint=None, resume=None
+) -> SGANResult:
     from .device import pick_device, seed_everything
 
     config = config or SGANConfig()
@@ -330,7 +365,9 @@ def _train(data, labelled, config, validation, device, seed, semi_supervised: bo
         raise TypeError(f"config must be a gan.sgan.SGANConfig, got {type(config).__name__}.")
     index = _check_split(data, labelled)
     if validation is not None and not isinstance(validation, MNIST):
-        raise TypeError(f"validation must be a gan.MNIST (see gan.sgan.validation_split), got {type(validation).__name__}.")
+        raise TypeError(
+            f"validation must be a gan.MNIST (see gan.sgan.validation_split), got {type(validation).__name__}."
+        )
     device = pick_device(device)
     gen = seed_everything(seed, threads=None)
     # The only labels training ever reads; below, the unlabelled set is a tensor of images and nothing else.
@@ -351,8 +388,15 @@ def _train(data, labelled, config, validation, device, seed, semi_supervised: bo
     noise = lambda: torch.randn(config.batch_size, config.z_dim, generator=gen).to(device)  # noqa: E731
 
     dtype = training_dtype(config.precision, device, *[m for m in (D, G) if m is not None])
-    networks = dict(D=D, G=G, opt_d=opt_d, opt_g=opt_g, averaged=averaged, labelled=labelled_stream.indices,
-                    unlabelled=unlabelled_stream.indices)
+    networks = dict(
+        D=D,
+        G=G,
+        opt_d=opt_d,
+        opt_g=opt_g,
+        averaged=averaged,
+        labelled=labelled_stream.indices,
+        unlabelled=unlabelled_stream.indices,
+    )
     rows, done, spent = [], 0, 0.0
     if resume is not None:
         done, spent, rows = _load_state(resume, networks, schedulers, gen, device)
@@ -368,8 +412,9 @@ def _train(data, labelled, config, validation, device, seed, semi_supervised: bo
                 fake = G(noise())
                 batch = torch.cat([x_lab, next(unlabelled_stream), fake.detach()])
                 logits_lab, logits_real, logits_fake = D(batch).split(config.batch_size)
-                loss_d = (F.cross_entropy(logits_lab, y_lab)
-                          + config.unsupervised_weight * unsupervised_loss(logits_real, logits_fake))
+                loss_d = F.cross_entropy(logits_lab, y_lab) + config.unsupervised_weight * unsupervised_loss(
+                    logits_real, logits_fake
+                )
             else:
                 loss_d = F.cross_entropy(D(x_lab), y_lab)
         opt_d.zero_grad(set_to_none=True)
@@ -396,17 +441,24 @@ def _train(data, labelled, config, validation, device, seed, semi_supervised: bo
             checkpoint.save(_state(step, time.perf_counter() - start, networks, schedulers, gen, rows, device))
     seconds = time.perf_counter() - start
     history = pd.DataFrame(rows, columns=["step", "val_accuracy"])
-    return SGANResult(averaged.module.eval(), G.eval() if G is not None else None, history, seconds,
-                      str(dtype).removeprefix("torch."))
+    return SGANResult(
+        averaged.module.eval(), G.eval() if G is not None else None, history, seconds, str(dtype).removeprefix("torch.")
+    )
 
 
 def _state(step, seconds, networks, schedulers, gen, rows, device) -> dict:
     """Everything the SGAN loop's next step depends on, for ``gan.resume``."""
     from .resume import rng_state
 
-    return {"step": step, "seconds": seconds, "rows": [list(row) for row in rows], "generator_state": gen.get_state(),
-            "schedulers": [s.state_dict() for s in schedulers], "rng": rng_state(device),
-            **{name: part.state_dict() for name, part in networks.items() if part is not None}}
+    return {
+        "step": step,
+        "seconds": seconds,
+        "rows": [list(row) for row in rows],
+        "generator_state": gen.get_state(),
+        "schedulers": [s.state_dict() for s in schedulers],
+        "rng": rng_state(device),
+        **{name: part.state_dict() for name, part in networks.items() if part is not None},
+    }
 
 
 def _load_state(state, networks, schedulers, gen, device) -> tuple[int, float, list]:
@@ -430,13 +482,16 @@ _KIND = "sgan-classifier"
 def shipped_seed_run(method: str, seed: int) -> Path:
     """Return the file of chapter 9's shipped run of ``method`` ("SGAN" or "supervised") on 100 labels, seed 0, 1 or 2."""
     if method not in ("SGAN", "supervised") or seed not in SHIPPED_SEEDS:
-        raise ValueError(f"shipped_seed_run: the package ships methods 'SGAN' and 'supervised' for seeds 0, 1 and 2, "
-                         f"got method={method!r}, seed={seed!r}.")
+        raise ValueError(
+            f"shipped_seed_run: the package ships methods 'SGAN' and 'supervised' for seeds 0, 1 and 2, "
+            f"got method={method!r}, seed={seed!r}."
+        )
     return WEIGHTS / f"{method.lower()}_100_seed{seed}.pt"
 
 
-def save_classifier(path: str | os.PathLike, result: SGANResult, config: SGANConfig, half: bool = False,
-                    **extra) -> Path:
+def save_classifier(
+    path: str | os.PathLike, result: SGANResult, config: SGANConfig, half: bool = False, **extra
+) -> Path:
     """Save the classifier of ``result`` (trained with ``config``) with its history, atomically; return the path.
 
     ``extra`` keyword arguments (e.g. ``labels=100, seed=0``) are stored alongside as plain values. An
@@ -447,11 +502,20 @@ def save_classifier(path: str | os.PathLike, result: SGANResult, config: SGANCon
     from .files import save_torch
 
     path = Path(path)
-    payload = {"format": 2, "package_version": __version__, "model": _KIND, "discriminator_config": result.D.config,
-               "discriminator": state_to_save(result.D, half), "train_config": asdict(config),
-               "history": {"step": [int(v) for v in result.history["step"]],
-                           "val_accuracy": [float(v) for v in result.history["val_accuracy"]]},
-               "seconds": float(result.seconds), **extra}
+    payload = {
+        "format": 2,
+        "package_version": __version__,
+        "model": _KIND,
+        "discriminator_config": result.D.config,
+        "discriminator": state_to_save(result.D, half),
+        "train_config": asdict(config),
+        "history": {
+            "step": [int(v) for v in result.history["step"]],
+            "val_accuracy": [float(v) for v in result.history["val_accuracy"]],
+        },
+        "seconds": float(result.seconds),
+        **extra,
+    }
     return save_torch(path, payload, ours=is_saved_classifier, what="a saved SGAN classifier")
 
 
@@ -470,7 +534,9 @@ def _read(path: Path) -> dict:
         what = f"a {saved['model']!r} checkpoint" if isinstance(saved, dict) and "model" in saved else "something else"
         raise CheckpointError(f"{path} is {what}, not an SGAN classifier saved by gan.sgan.save_classifier.")
     if saved.get("format", 0) > 2:
-        raise CheckpointError(f"{path} was written by a newer gan ({saved.get('package_version')}); upgrade the package.")
+        raise CheckpointError(
+            f"{path} was written by a newer gan ({saved.get('package_version')}); upgrade the package."
+        )
     return saved
 
 

@@ -60,8 +60,15 @@ class ToyGenerator(nn.Module):
     ``activation`` is "relu", "leaky_relu" or "tanh"; ``batch_norm=True`` puts a BatchNorm before each one.
     """
 
-    def __init__(self, z_dim: int = 2, hidden: int = 128, noise: str = "normal", layers: int = 2,
-                 activation: str = "relu", batch_norm: bool = False):
+    def __init__(
+        self,
+        z_dim: int = 2,
+        hidden: int = 128,
+        noise: str = "normal",
+        layers: int = 2,
+        activation: str = "relu",
+        batch_norm: bool = False,
+    ):
         super().__init__()
         if noise not in ("normal", "uniform"):
             raise ValueError(f"ToyGenerator: noise must be 'normal' or 'uniform', got {noise!r}.")
@@ -92,8 +99,14 @@ class ToyDiscriminator(nn.Module):
     units, each "leaky_relu" (slope 0.2), "relu", "tanh" or "maxout" (5 pieces).
     """
 
-    def __init__(self, hidden: int = 128, pack: int = 1, minibatch_std: bool = False, layers: int = 2,
-                 activation: str = "leaky_relu"):
+    def __init__(
+        self,
+        hidden: int = 128,
+        pack: int = 1,
+        minibatch_std: bool = False,
+        layers: int = 2,
+        activation: str = "leaky_relu",
+    ):
         super().__init__()
         if not isinstance(pack, int) or pack < 1:
             raise ValueError(f"ToyDiscriminator: pack must be a positive int, got {pack!r}.")
@@ -108,8 +121,9 @@ class ToyDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 2 or x.shape[1] != 2 or len(x) % self.pack:
-            raise ValueError(f"ToyDiscriminator: input must be (N, 2) with N a multiple of pack={self.pack}, "
-                             f"got {tuple(x.shape)}.")
+            raise ValueError(
+                f"ToyDiscriminator: input must be (N, 2) with N a multiple of pack={self.pack}, got {tuple(x.shape)}."
+            )
         h = self.first(x.reshape(len(x) // self.pack, 2 * self.pack))
         if self.minibatch_std:
             spread = h.std(dim=0).mean() if len(h) > 1 else h.new_zeros(())
@@ -139,8 +153,9 @@ def mode_counts(points: torch.Tensor, centres: torch.Tensor, std: float, sigmas:
     return torch.bincount(index[dist <= sigmas * std].cpu(), minlength=len(centres))
 
 
-def modes_covered(points: torch.Tensor, centres: torch.Tensor, std: float, sigmas: float = 3.0,
-                  min_share: float | None = None) -> int:
+def modes_covered(
+    points: torch.Tensor, centres: torch.Tensor, std: float, sigmas: float = 3.0, min_share: float | None = None
+) -> int:
     """Return how many modes get at least ``min_share`` of the points as high-quality samples (0 to modes).
 
     By default a mode needs a tenth of its fair share, ``0.1 / modes`` (1.25% of the points for 8 modes).
@@ -163,8 +178,9 @@ def sample_points(G: nn.Module, n: int = 2000, seed: int | None = 0) -> torch.Te
         G.train(was_training)
 
 
-def ring_scores(G: nn.Module, std: float, modes: int = 8, radius: float = 2.0, n: int = 2000,
-                seed: int = 0) -> dict[str, float]:
+def ring_scores(
+    G: nn.Module, std: float, modes: int = 8, radius: float = 2.0, n: int = 2000, seed: int = 0
+) -> dict[str, float]:
     """Return {"modes": modes covered (0 to ``modes``), "hq": high-quality share in [0, 1]} for ``n`` samples of ``G``."""
     points, centres = sample_points(G, n, seed), ring_centres(modes, radius)
     return {"modes": modes_covered(points, centres, std), "hq": high_quality_share(points, centres, std)}
@@ -173,8 +189,9 @@ def ring_scores(G: nn.Module, std: float, modes: int = 8, radius: float = 2.0, n
 # --- training: one step function per objective; the loop is gan.train_gan ---
 
 
-def unrolled_parameters(D: nn.Module, real: torch.Tensor, fake: torch.Tensor, opt_d: torch.optim.Optimizer,
-                        steps: int) -> dict[str, torch.Tensor]:
+def unrolled_parameters(
+    D: nn.Module, real: torch.Tensor, fake: torch.Tensor, opt_d: torch.optim.Optimizer, steps: int
+) -> dict[str, torch.Tensor]:
     """Return D's parameters after ``steps`` more steps of its own optimiser on this batch, as a graph.
 
     The steps repeat what ``opt_d`` would do (Adam with its current moments, or plain SGD) but stay
@@ -239,8 +256,9 @@ def gradient_penalty(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> to
     return (grad.flatten(1).norm(dim=1) - 1).square().mean()
 
 
-def wgan_gp_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, next_real=None, n_critic: int = 5,
-                 gp_weight: float = 10.0) -> dict[str, torch.Tensor]:
+def wgan_gp_step(
+    G, D, real, z, opt_d, opt_g, config: TrainConfig, next_real=None, n_critic: int = 5, gp_weight: float = 10.0
+) -> dict[str, torch.Tensor]:
     """Run ``n_critic`` critic steps and one generator step of WGAN-GP; return the two losses.
 
     The first critic step uses ``real``; each further one a fresh batch ``next_real()``.
@@ -261,9 +279,19 @@ def wgan_gp_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, next_real=Non
     return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
 
-def train_toy(G: nn.Module, D: nn.Module, config: TrainConfig, std: float = 0.05, objective: str = "gan",
-              unroll: int = 0, n_critic: int = 5, gp_weight: float = 10.0, anneal: bool = False, seed: int = 0,
-              callback=None) -> TrainResult:
+def train_toy(
+    G: nn.Module,
+    D: nn.Module,
+    config: TrainConfig,
+    std: float = 0.05,
+    objective: str = "gan",
+    unroll: int = 0,
+    n_critic: int = 5,
+    gp_weight: float = 10.0,
+    anneal: bool = False,
+    seed: int = 0,
+    callback=None,
+) -> TrainResult:
     """Train ``G`` against ``D`` on the ring of 8 Gaussians (radius 2, ``std``) and return a ``TrainResult``.
 
     ``objective`` is "gan" (BCE on logits: ``gan.train_step``, or ``unrolled_step`` when ``unroll > 0``,
@@ -297,8 +325,16 @@ def train_toy(G: nn.Module, D: nn.Module, config: TrainConfig, std: float = 0.05
     else:
         step = partial(unrolled_step, unroll=unroll) if unroll else train_step
     config = replace(config, loss="bce_logits", lr_decay=config.lr_decay or anneal)
-    return train_gan(G, D, lambda n: ring_of_gaussians(n, std=std, generator=data),
-                     lambda n: G.seeds(n, generator=data), config, callback=callback, progress=False, step=step)
+    return train_gan(
+        G,
+        D,
+        lambda n: ring_of_gaussians(n, std=std, generator=data),
+        lambda n: G.seeds(n, generator=data),
+        config,
+        callback=callback,
+        progress=False,
+        step=step,
+    )
 
 
 # --- the methods as their authors ran them on the ring ---
@@ -335,8 +371,10 @@ def _pacgan(pack: int) -> dict:
     return dict(
         generator=dict(z_dim=2, hidden=400, layers=4, batch_norm=True),
         discriminator=dict(hidden=200, layers=3, activation="maxout", pack=pack),
-        init=("normal", 0.02), config=dict(batch_size=100 * pack, lr_d=1e-4, lr_g=1e-4, betas=(0.8, 0.999)),
-        train=dict())
+        init=("normal", 0.02),
+        config=dict(batch_size=100 * pack, lr_d=1e-4, lr_g=1e-4, betas=(0.8, 0.999)),
+        train=dict(),
+    )
 
 
 def _unrolled(unroll: int) -> dict:
@@ -348,7 +386,8 @@ def _unrolled(unroll: int) -> dict:
         discriminator=dict(hidden=128, layers=2, activation="tanh"),
         init=("orthogonal", 1.4),
         config=dict(batch_size=512, lr_d=1e-4, lr_g=1e-3, betas=(0.5, 0.999), saturating=True),
-        train=dict(unroll=unroll))
+        train=dict(unroll=unroll),
+    )
 
 
 def _wgan_gp_toy(**train) -> dict:
@@ -358,8 +397,10 @@ def _wgan_gp_toy(**train) -> dict:
     return dict(
         generator=dict(z_dim=2, hidden=512, layers=3),
         discriminator=dict(hidden=512, layers=3, activation="relu"),
-        init=("he", None), config=dict(batch_size=256, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9)),
-        train=train)
+        init=("he", None),
+        config=dict(batch_size=256, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9)),
+        train=train,
+    )
 
 
 #: Each method with its authors' settings for their ring experiment, read from their code (the chapter
@@ -377,8 +418,16 @@ RECIPES = {
 }
 
 
-def train_recipe(name: str, seed: int, steps: int, std: float, log_every: int = 500, callback=None,
-                 device: torch.device | str = "cpu", threads: int = 1) -> TrainResult:
+def train_recipe(
+    name: str,
+    seed: int,
+    steps: int,
+    std: float,
+    log_every: int = 500,
+    callback=None,
+    device: torch.device | str = "cpu",
+    threads: int = 1,
+) -> TrainResult:
     """Train ``RECIPES[name]`` on the ring (radius 2, ``std``) for ``steps`` generator updates with ``seed``.
 
     The run repeats exactly for the same ``seed``, ``threads`` and machine.

@@ -12,9 +12,9 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 import torch
@@ -141,9 +141,12 @@ def train_step(G, D, real, z, opt_d, opt_g, config: TrainConfig) -> dict[str, to
         g_loss.backward()
     opt_g.step()
 
-    return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(),
-            "d_real": probability(d_real, config.loss).mean().detach(),
-            "d_fake": probability(d_fake, config.loss).mean().detach()}
+    return {
+        "d_loss": d_loss.detach(),
+        "g_loss": g_loss.detach(),
+        "d_real": probability(d_real, config.loss).mean().detach(),
+        "d_fake": probability(d_fake, config.loss).mean().detach(),
+    }
 
 
 _OUTPUT_RANGES = {nn.Sigmoid: (0.0, 1.0), nn.Tanh: (-1.0, 1.0)}
@@ -169,9 +172,12 @@ def check_data_range(real: torch.Tensor, G: nn.Module, tolerance: float = 1e-3) 
     low, high = bounds
     lo, hi = real.min().item(), real.max().item()
     name = "a sigmoid" if low == 0.0 else "a tanh"
-    fix = ("rescale the data with (x + 1) / 2, or end the generator in a tanh (output='tanh')" if low == 0.0
-           else "rescale the data with 2 * x - 1 (gan.to_float gives MNIST in [-1, 1]), or end the generator "
-                "in a sigmoid (output='sigmoid')")
+    fix = (
+        "rescale the data with (x + 1) / 2, or end the generator in a tanh (output='tanh')"
+        if low == 0.0
+        else "rescale the data with 2 * x - 1 (gan.to_float gives MNIST in [-1, 1]), or end the generator "
+        "in a sigmoid (output='sigmoid')"
+    )
     if lo < low - tolerance or hi > high + tolerance:
         raise ValueError(
             f"The real data lie in [{lo:.3g}, {hi:.3g}], but the generator ends in {name}, which draws in "
@@ -296,8 +302,21 @@ def train_gan(
                     callback(done, G, D)
                 # Saved only here, where the losses were just found finite: a state never holds a blown-up run.
                 if checkpoint is not None and checkpoint.due(done):
-                    checkpoint.save(_loop_state(done, time.perf_counter() - start, G, D, opt_d, opt_g, schedulers,
-                                                ema, rows, columns, window))
+                    checkpoint.save(
+                        _loop_state(
+                            done,
+                            time.perf_counter() - start,
+                            G,
+                            D,
+                            opt_d,
+                            opt_g,
+                            schedulers,
+                            ema,
+                            rows,
+                            columns,
+                            window,
+                        )
+                    )
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -310,11 +329,20 @@ def _loop_state(step, seconds, G, D, opt_d, opt_g, schedulers, ema, rows, column
     """Everything ``train_gan``'s next step depends on, for ``gan.resume`` (tensors are not copied)."""
     from .resume import rng_state
 
-    return {"step": step, "seconds": seconds, "generator": G.state_dict(), "discriminator": D.state_dict(),
-            "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(),
-            "schedulers": [s.state_dict() for s in schedulers], "ema": ema.state_dict() if ema is not None else None,
-            "history": [dict(row) for row in rows], "columns": list(columns), "window": window.cpu(),
-            "rng": rng_state(window.device)}
+    return {
+        "step": step,
+        "seconds": seconds,
+        "generator": G.state_dict(),
+        "discriminator": D.state_dict(),
+        "opt_d": opt_d.state_dict(),
+        "opt_g": opt_g.state_dict(),
+        "schedulers": [s.state_dict() for s in schedulers],
+        "ema": ema.state_dict() if ema is not None else None,
+        "history": [dict(row) for row in rows],
+        "columns": list(columns),
+        "window": window.cpu(),
+        "rng": rng_state(window.device),
+    }
 
 
 def _load_loop_state(state, G, D, opt_d, opt_g, schedulers, ema, device) -> tuple:
@@ -351,14 +379,24 @@ def _restore(G, D, snapshot) -> int:
 def _result(G, D, rows, columns, step, start, interrupted, ema=None, dtype=torch.float32) -> TrainResult:
     history = pd.DataFrame(rows, columns=["step", *(columns or ["d_loss", "g_loss"]), "seconds"])
     ema_generator = ema.module.eval() if ema is not None else None
-    return TrainResult(G, D, history, step, time.perf_counter() - start, interrupted, ema_generator,
-                       str(dtype).removeprefix("torch."))
+    return TrainResult(
+        G, D, history, step, time.perf_counter() - start, interrupted, ema_generator, str(dtype).removeprefix("torch.")
+    )
 
 
-def train_mnist(recipe: str = "mlp", config: TrainConfig | None = None, generator_config: dict | None = None,
-                discriminator_config: dict | None = None, device: torch.device | str | None = None,
-                data=None, seed: int = 0, callback=None, progress: bool | None = None,
-                checkpoint: Checkpointing | None = None, resume: dict | None = None) -> TrainResult:
+def train_mnist(
+    recipe: str = "mlp",
+    config: TrainConfig | None = None,
+    generator_config: dict | None = None,
+    discriminator_config: dict | None = None,
+    device: torch.device | str | None = None,
+    data=None,
+    seed: int = 0,
+    callback=None,
+    progress: bool | None = None,
+    checkpoint: Checkpointing | None = None,
+    resume: dict | None = None,
+) -> TrainResult:
     """Train the generator of recipe ``recipe`` (``gan.recipes``: "mlp", "dcgan", ...) on MNIST; return the ``TrainResult``.
 
     ``config`` replaces the recipe's training settings (``gan.recipes.get(name).train_config(...)`` gives
@@ -384,8 +422,17 @@ def train_mnist(recipe: str = "mlp", config: TrainConfig | None = None, generato
         gen.set_state(resume["data_generator"])
     if checkpoint is not None:
         checkpoint.extra = lambda: {"data": stream.state_dict(), "data_generator": gen.get_state()}
-    return train_gan(G, D, lambda n: next(stream), lambda n: torch.randn(n, G.z_dim, device=device),
-                     config, callback=callback, progress=progress, checkpoint=checkpoint, resume=resume)
+    return train_gan(
+        G,
+        D,
+        lambda n: next(stream),
+        lambda n: torch.randn(n, G.z_dim, device=device),
+        config,
+        callback=callback,
+        progress=progress,
+        checkpoint=checkpoint,
+        resume=resume,
+    )
 
 
 def _interactive() -> bool:

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
-LOOPS = {("mlp", "reference"), ("mlp", "engine"), ("dcgan", "reference"), ("dcgan", "engine"),
-         ("dcgan", "upstream-64")}
+LOOPS = {("mlp", "reference"), ("mlp", "engine"), ("dcgan", "reference"), ("dcgan", "engine"), ("dcgan", "upstream-64")}
 HARDWARE = {"cpu", "threads", "device", "engine_precision", "torch", "torchvision", "python", "date"}
 
 
@@ -51,8 +50,17 @@ def test_quick_run_writes_csv_and_json(bench, tmp_path, mnist_root, monkeypatch,
     assert bench.main(["--quick", "--out", str(tmp_path)]) == 0
 
     table = pd.read_csv(tmp_path / "results.csv")
-    columns = {"part", "model", "loop", "steps", "repeats", "images_per_s", "engine_speedup", "flops_per_step",
-               "tflops"}
+    columns = {
+        "part",
+        "model",
+        "loop",
+        "steps",
+        "repeats",
+        "images_per_s",
+        "engine_speedup",
+        "flops_per_step",
+        "tflops",
+    }
     assert columns | HARDWARE <= set(table.columns)
     assert set(zip(table["model"], table["loop"])) == LOOPS
     assert (table["part"] == "throughput").all() and (table["images_per_s"] > 0).all()
@@ -65,8 +73,16 @@ def test_quick_run_writes_csv_and_json(bench, tmp_path, mnist_root, monkeypatch,
     assert "throughput" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv", [["--repeats", "0"], ["--seconds-mlp", "-1"], ["--repeats", "two"],
-                                  ["--skip-quality", "--quality"], ["--device", "tpu"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--repeats", "0"],
+        ["--seconds-mlp", "-1"],
+        ["--repeats", "two"],
+        ["--skip-quality", "--quality"],
+        ["--device", "tpu"],
+    ],
+)
 def test_bad_arguments_are_rejected(bench, argv, capsys):
     with pytest.raises(SystemExit) as info:
         bench.main(argv)
@@ -90,9 +106,17 @@ def test_compile_benchmark_runs_and_finds_the_same_outputs(compile_script, mnist
     assert "mlp: median ms per step, plain" in out and "x the plain speed" in out
 
 
-@pytest.mark.parametrize("script, argv", [("fast_script", ["--rounds", "0"]), ("fast_script", ["--steps", "-3"]),
-                                          ("fast_script", ["--steps", "many"]), ("compile_script", ["--rounds", "0"]),
-                                          ("compile_script", ["--steps", "-3"]), ("compile_script", ["--models", "vae"])])
+@pytest.mark.parametrize(
+    "script, argv",
+    [
+        ("fast_script", ["--rounds", "0"]),
+        ("fast_script", ["--steps", "-3"]),
+        ("fast_script", ["--steps", "many"]),
+        ("compile_script", ["--rounds", "0"]),
+        ("compile_script", ["--steps", "-3"]),
+        ("compile_script", ["--models", "vae"]),
+    ],
+)
 def test_small_benchmarks_reject_bad_arguments(script, argv, request, capsys):
     with pytest.raises(SystemExit) as info:
         request.getfixturevalue(script).main(argv)
@@ -111,7 +135,9 @@ def test_the_stored_dcgan_ablation_covers_the_scripts_variants_seeds_and_budget(
     assert (runs == [list(script.SEEDS)] * len(runs)).all() and study.machine.nunique() == 1
     for name, (changes, _, _) in script.VARIANTS.items():
         rows = study[study.variant == name]
-        assert (rows.lr_d == changes.get("lr_d", script.LR_D)).all() and (rows.lr_g == changes.get("lr_g", script.LR_G)).all()
+        assert (rows.lr_d == changes.get("lr_d", script.LR_D)).all() and (
+            rows.lr_g == changes.get("lr_g", script.LR_G)
+        ).all()
 
 
 def test_the_stored_ring_recipes_cover_todays_recipes_seeds_and_budget():
@@ -123,7 +149,9 @@ def test_the_stored_ring_recipes_cover_todays_recipes_seeds_and_budget():
     assert list(dict.fromkeys(study.recipe)) == list(gan.toy.RECIPES)
     steps = list(range(script.EVERY, script.STEPS + 1, script.EVERY))
     assert (study.groupby(["recipe", "seed"]).step.apply(list) == [steps] * (len(gan.toy.RECIPES) * 3)).all()
-    assert (study.groupby("recipe").seed.apply(lambda s: sorted(set(s))) == [list(script.SEEDS)] * len(gan.toy.RECIPES)).all()
+    assert (
+        study.groupby("recipe").seed.apply(lambda s: sorted(set(s))) == [list(script.SEEDS)] * len(gan.toy.RECIPES)
+    ).all()
     assert study.machine.nunique() == 1
     long = gan.pretrained.study("ring_recipes_long")
     assert list(dict.fromkeys(long.recipe)) == list(script.LONG)

@@ -160,8 +160,13 @@ def test_an_old_dcgan_checkpoint_loaded_by_hand_still_loads_and_is_not_changed()
     # and the caller's dict keeps what it had.
     torch.manual_seed(0)
     G = gan.DCGANGenerator(width=8, final_conv=False, refine=False)
-    ckpt = {"format": 1, "package_version": "0", "model": "dcgan", "generator_config": {"z_dim": 100, "width": 8},
-            "generator": G.state_dict()}
+    ckpt = {
+        "format": 1,
+        "package_version": "0",
+        "model": "dcgan",
+        "generator_config": {"z_dim": 100, "width": 8},
+        "generator": G.state_dict(),
+    }
     G2 = gan.load_generator(ckpt, model="dcgan")
     assert G2.config["final_conv"] is False
     assert ckpt["generator_config"] == {"z_dim": 100, "width": 8}

@@ -24,8 +24,24 @@ def test_train_then_sample_from_the_command_line(tmp_path, mnist_root, monkeypat
 def test_train_sgan_saves_a_classifier_with_its_history(tmp_path, mnist_root, monkeypatch, capsys):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     out = tmp_path / "sgan.pt"
-    assert main(["train-sgan", "--long", "--steps", "4", "--eval-every", "2", "--test", "--out", str(out),
-                 "--device", "cpu"]) == 0
+    assert (
+        main(
+            [
+                "train-sgan",
+                "--long",
+                "--steps",
+                "4",
+                "--eval-every",
+                "2",
+                "--test",
+                "--out",
+                str(out),
+                "--device",
+                "cpu",
+            ]
+        )
+        == 0
+    )
     D, info = gan.sgan.load_classifier(out)
     assert info["history"]["step"] == [2, 4] and info["train_config"]["unsupervised_weight"] == 0.5
     out = capsys.readouterr().out
@@ -75,8 +91,23 @@ def test_an_unknown_recipe_is_rejected_with_the_choices(argv, capsys):
 def test_the_generator_can_get_its_own_learning_rate_and_width(tmp_path, mnist_root, monkeypatch):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     ckpt = tmp_path / "dcgan.pt"
-    args = ["train", "dcgan", "--seconds", "1", "--lr", "1e-3", "--lr-g", "2e-3", "--g-width", "16", "--refine",
-            "--out", str(ckpt), "--device", "cpu"]
+    args = [
+        "train",
+        "dcgan",
+        "--seconds",
+        "1",
+        "--lr",
+        "1e-3",
+        "--lr-g",
+        "2e-3",
+        "--g-width",
+        "16",
+        "--refine",
+        "--out",
+        str(ckpt),
+        "--device",
+        "cpu",
+    ]
     assert main(args) == 0
     saved = gan.load_checkpoint(ckpt)
     assert (saved["train_config"]["lr_d"], saved["train_config"]["lr_g"]) == (1e-3, 2e-3)
@@ -105,7 +136,10 @@ def test_training_needs_exactly_one_budget(capsys):
 def test_sampling_a_file_that_is_not_a_checkpoint_fails_clearly(tmp_path):
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"not a checkpoint")
-    result = subprocess.run([sys.executable, "-m", "gan", "sample", str(bad), "--n", "4", "--out", str(tmp_path / "o.pt")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "gan", "sample", str(bad), "--n", "4", "--out", str(tmp_path / "o.pt")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     assert "is not a readable checkpoint" in result.stderr

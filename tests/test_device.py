@@ -41,7 +41,12 @@ def test_seed_everything_makes_torch_numpy_and_python_repeat():
 
     def draw():
         gen = gan.seed_everything(123)
-        return torch.rand(3).tolist(), np.random.rand(2).tolist(), random.random(), torch.rand(2, generator=gen).tolist()
+        return (
+            torch.rand(3).tolist(),
+            np.random.rand(2).tolist(),
+            random.random(),
+            torch.rand(2, generator=gen).tolist(),
+        )
 
     assert draw() == draw()
 
@@ -70,6 +75,11 @@ def test_native_bf16_is_off_when_pytorch_is_restricted_below_avx512():
     # ATEN_CPU_CAPABILITY=avx2 is how the book's budgets are checked for CPUs without bfloat16: "auto"
     # precision must then pick float32, as it would on such a CPU.
     env = {**os.environ, "ATEN_CPU_CAPABILITY": "avx2"}
-    out = subprocess.run([sys.executable, "-c", "import gan; print(gan.native_bf16('cpu'))"], env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import gan; print(gan.native_bf16('cpu'))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "False"

@@ -11,10 +11,15 @@ from gan import fast
 MNIST_LIKE = lambda n: torch.rand(n, 1, 28, 28) * 2 - 1  # noqa: E731
 
 
-@pytest.mark.parametrize("make", [lambda: gan.MLPDiscriminator(hidden=(16, 8), layer_norm=True),
-                                  lambda: gan.MLPDiscriminator(hidden=(16,), batch_norm=True),
-                                  lambda: gan.DCGANDiscriminator(width=4),
-                                  lambda: gan.DCGANDiscriminator(width=4, batch_norm=False)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: gan.MLPDiscriminator(hidden=(16, 8), layer_norm=True),
+        lambda: gan.MLPDiscriminator(hidden=(16,), batch_norm=True),
+        lambda: gan.DCGANDiscriminator(width=4),
+        lambda: gan.DCGANDiscriminator(width=4, batch_norm=False),
+    ],
+)
 def test_judge_gives_the_verdicts_of_two_separate_passes(make):
     gan.seed_everything(0)
     D = make()
@@ -131,4 +136,6 @@ def test_the_loop_runs_exactly_the_hand_written_loop_of_train_steps():
     opt_d, opt_g = torch.optim.SGD(D2.parameters(), lr=0.1), torch.optim.SGD(G2.parameters(), lr=0.1)
     for _ in range(config.steps):
         gan.train_step(G2, D2, gan.pattern_real(4), torch.rand(4, 1), opt_d, opt_g, config)
-    assert all(torch.equal(a, b) for a, b in zip([*G.parameters(), *D.parameters()], [*G2.parameters(), *D2.parameters()]))
+    assert all(
+        torch.equal(a, b) for a, b in zip([*G.parameters(), *D.parameters()], [*G2.parameters(), *D2.parameters()])
+    )

@@ -15,7 +15,7 @@ import torch
 
 import gan
 from gan.__main__ import main
-from gan.files import WriteError, check_writable, save_torch, write_file, write_text
+from gan.files import WriteError, check_writable, save_torch, write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -126,8 +126,11 @@ def test_a_disk_that_fills_up_midway_leaves_the_old_file_and_no_partial_one(tmp_
             self.f.close()
 
     monkeypatch.setattr("gan.files.os.fdopen", lambda fd, mode: HalfThenFull(real_fdopen(fd, mode)))
-    with pytest.raises(WriteError, match=r"no space is left on the disk .*needs about 4\.0 MB.*Nothing was written; "
-                                         r"the existing model.pt is unchanged"):
+    with pytest.raises(
+        WriteError,
+        match=r"no space is left on the disk .*needs about 4\.0 MB.*Nothing was written; "
+        r"the existing model.pt is unchanged",
+    ):
         save_torch(target, {"weights": torch.zeros(1_000_000)})
     assert torch.equal(torch.load(target, weights_only=True)["weights"], torch.zeros(10))
     assert _leftovers(tmp_path) == []
@@ -161,8 +164,13 @@ def test_a_real_file_size_limit_gives_a_clear_error_from_the_command_line(tmp_pa
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG from write() instead of being killed
         resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000))
 
-    result = subprocess.run([sys.executable, "-m", "gan", "sample", "mlp-gan", "--n", "2000", "--out", str(out)],
-                            capture_output=True, text=True, preexec_fn=limit, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "gan", "sample", "mlp-gan", "--n", "2000", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        cwd=ROOT,
+    )
     assert result.returncode == 1, result.stderr
     assert "Could not write" in result.stderr and "larger than this system allows" in result.stderr
     assert "Traceback" not in result.stderr
@@ -189,8 +197,9 @@ gan.files.write_text(sys.argv[1], "new" * 100_000)
 def test_a_process_killed_mid_write_leaves_the_old_file_and_the_next_write_cleans_up(tmp_path):
     target = tmp_path / "state.txt"
     write_text(target, "old")
-    writer = subprocess.Popen([sys.executable, "-c", _KILLED_MID_WRITE, str(target)], stdout=subprocess.PIPE,
-                              text=True, cwd=ROOT)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_MID_WRITE, str(target)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
     assert writer.stdout.readline().strip() == "half written"
     writer.kill()  # SIGKILL: no cleanup runs
     writer.wait()
@@ -230,12 +239,17 @@ def test_training_fails_before_the_work_when_the_output_cannot_be_written(tmp_pa
 def test_every_writer_of_the_package_goes_through_gan_files():
     # gan.files is the one place that writes: elsewhere no torch.save to a file, no table written to a
     # path, no open(..., "w"), no Path.write_text, no savefig.
-    writes = re.compile(r"torch\.save\((?!payload, buffer)|\.to_csv\((?!index=)|(?<!files)\.write_(text|bytes)\("
-                        r"|open\([^)]*[\"'][wax]b?\+?[\"']|json\.dump\(|\.savefig\(|\.to_(pickle|parquet|json)\(")
-    offenders = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-                 for path in sorted((ROOT / "gan").glob("*.py")) + sorted((ROOT / "benchmarks").glob("*.py"))
-                 if path.name != "files.py"
-                 for number, line in enumerate(path.read_text().splitlines(), 1) if writes.search(line)]
+    writes = re.compile(
+        r"torch\.save\((?!payload, buffer)|\.to_csv\((?!index=)|(?<!files)\.write_(text|bytes)\("
+        r"|open\([^)]*[\"'][wax]b?\+?[\"']|json\.dump\(|\.savefig\(|\.to_(pickle|parquet|json)\("
+    )
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "gan").glob("*.py")) + sorted((ROOT / "benchmarks").glob("*.py"))
+        if path.name != "files.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if writes.search(line)
+    ]
     assert offenders == []
 
 

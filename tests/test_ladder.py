@@ -39,7 +39,9 @@ def test_a_rung_trains_and_draws_in_the_metrics_range():
 def test_the_stored_study_covers_todays_rungs_seeds_and_budget():
     # Renaming or adding a rung without rerunning benchmarks/ladder_study.py fails here.
     study = ladder.study()
-    expected = {("ladder", name) for name in ladder.rungs()} | {("leave one out", name) for name in ladder.leave_one_out()}
+    expected = {("ladder", name) for name in ladder.rungs()} | {
+        ("leave one out", name) for name in ladder.leave_one_out()
+    }
     expected |= {("source budget", "original, 60,000 updates of 1 image")}
     assert set(zip(study.study, study.rung)) == expected
     assert (study.groupby(["study", "rung"]).seed.apply(sorted) == [[0, 1, 2]] * len(expected)).all()

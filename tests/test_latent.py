@@ -43,14 +43,17 @@ def test_a_seed_row_depends_on_how_many_are_drawn():
     assert not torch.equal(latents(1, 0)[0], latents(64, 0)[0])
 
 
-@pytest.mark.parametrize("kwargs, error, name", [
-    (dict(n=0, seed=0), ValueError, "n"),
-    (dict(n=2.0, seed=0), ValueError, "n"),
-    (dict(n=True, seed=0), ValueError, "n"),
-    (dict(n=2, seed=None), TypeError, "seed"),
-    (dict(n=2, seed=1.5), TypeError, "seed"),
-    (dict(n=2, seed=0, z_dim=0), ValueError, "z_dim"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        (dict(n=0, seed=0), ValueError, "n"),
+        (dict(n=2.0, seed=0), ValueError, "n"),
+        (dict(n=True, seed=0), ValueError, "n"),
+        (dict(n=2, seed=None), TypeError, "seed"),
+        (dict(n=2, seed=1.5), TypeError, "seed"),
+        (dict(n=2, seed=0, z_dim=0), ValueError, "z_dim"),
+    ],
+)
 def test_latents_reject_bad_arguments_by_name(kwargs, error, name):
     with pytest.raises(error, match=f"latents: {name} must be"):
         latents(**kwargs)

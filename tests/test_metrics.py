@@ -80,7 +80,11 @@ def test_metrics_reject_images_in_zero_one_range_and_say_how_to_fix(real):
 @pytest.mark.parametrize(
     "images, error, message",
     [
-        (torch.zeros(300, 28, 28), ValueError, r"must have shape \(N, 1, 28, 28\), MNIST-sized images; got \(300, 28, 28\)"),
+        (
+            torch.zeros(300, 28, 28),
+            ValueError,
+            r"must have shape \(N, 1, 28, 28\), MNIST-sized images; got \(300, 28, 28\)",
+        ),
         (torch.zeros(300, 1, 28, 28, dtype=torch.uint8), TypeError, "gan.to_float"),
         (torch.full((300, 1, 28, 28), float("nan")), ValueError, "NaN or infinite"),
         (torch.full((300, 1, 28, 28), -3.0), ValueError, r"must lie in \[-1, 1\]"),

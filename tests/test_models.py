@@ -15,7 +15,9 @@ def test_pattern_generator_returns_patterns_in_unit_interval():
 
 
 def test_pattern_generator_architecture_is_1_3_4():
-    sizes = [(m.in_features, m.out_features) for m in gan.PatternGenerator().modules() if isinstance(m, torch.nn.Linear)]
+    sizes = [
+        (m.in_features, m.out_features) for m in gan.PatternGenerator().modules() if isinstance(m, torch.nn.Linear)
+    ]
     assert sizes == [(1, 3), (3, 4)]
 
 
@@ -68,7 +70,9 @@ def test_mnist_generators_reject_a_wrong_latent_size(G_cls):
 
 @pytest.mark.parametrize("D_cls", [gan.MLPDiscriminator, gan.DCGANDiscriminator])
 def test_mnist_discriminators_reject_images_of_the_wrong_shape(D_cls):
-    with pytest.raises(ValueError, match=r"input must have shape \(N, 1, 28, 28\), MNIST-sized images; got \(2, 1, 64, 64\)"):
+    with pytest.raises(
+        ValueError, match=r"input must have shape \(N, 1, 28, 28\), MNIST-sized images; got \(2, 1, 64, 64\)"
+    ):
         D_cls()(torch.randn(2, 1, 64, 64))
 
 
@@ -93,8 +97,9 @@ def test_a_double_input_to_a_float_model_names_both_types():
 
 
 def test_mlp_options_build_the_tutorial_architectures_and_reject_two_norms():
-    G = gan.MLPGenerator(z_dim=10, hidden=(128, 256), activation="relu", layer_norm=False, batch_norm=True,
-                         output="sigmoid")
+    G = gan.MLPGenerator(
+        z_dim=10, hidden=(128, 256), activation="relu", layer_norm=False, batch_norm=True, output="sigmoid"
+    )
     assert any(isinstance(m, torch.nn.BatchNorm1d) for m in G.modules())
     images = G(torch.randn(5, 10))
     assert images.shape == (5, 1, 28, 28) and images.min() >= 0 and images.max() <= 1
@@ -138,8 +143,13 @@ def test_dcgan_generator_ends_in_a_stride_1_convolution_when_asked_and_is_radfor
 def conv_sizes(model, images):
     """Return (kind, stride, input size, output size) of each convolution of ``model`` on ``images``."""
     seen = []
-    hooks = [m.register_forward_hook(lambda m, i, o: seen.append((type(m).__name__, m.stride[0], i[0].shape[-1], o.shape[-1])))
-             for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+    hooks = [
+        m.register_forward_hook(
+            lambda m, i, o: seen.append((type(m).__name__, m.stride[0], i[0].shape[-1], o.shape[-1]))
+        )
+        for m in model.modules()
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))
+    ]
     model(images)
     for h in hooks:
         h.remove()
@@ -155,8 +165,11 @@ def test_refine_adds_one_same_size_3x3_convolution_at_7x7_and_at_14x14_in_both_n
         plain_convs = conv_sizes(plain, inputs)
         extra = [c for c in conv_sizes(refined, inputs) if c not in plain_convs]
         assert sorted(extra) == [("Conv2d", 1, 7, 7), ("Conv2d", 1, 14, 14)], extra
-        assert all(m.kernel_size == (3, 3) for m in refined.modules() if isinstance(m, torch.nn.Conv2d)
-                   and m.stride == (1, 1) and m.out_channels > 1)
+        assert all(
+            m.kernel_size == (3, 3)
+            for m in refined.modules()
+            if isinstance(m, torch.nn.Conv2d) and m.stride == (1, 1) and m.out_channels > 1
+        )
     assert G(z).shape == plain_G(z).shape == (2, 1, 28, 28)
     assert D(x).shape == plain_D(x).shape == (2, 1)
     n_bn = lambda m: sum(isinstance(k, torch.nn.BatchNorm2d) for k in m.modules())

@@ -33,8 +33,9 @@ def test_pattern_models_return_the_right_shape_or_a_documented_error(shape, dtyp
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 4), tail=st.sampled_from([(1, 28, 28), (3, 28, 28), (1, 32, 32), (784,), (1, 28)]),
-       dtype=dtypes)
+@given(
+    n=st.integers(1, 4), tail=st.sampled_from([(1, 28, 28), (3, 28, 28), (1, 32, 32), (784,), (1, 28)]), dtype=dtypes
+)
 def test_mnist_discriminators_accept_only_float_mnist_images(n, tail, dtype):
     for D in (gan.MLPDiscriminator(hidden=(16,)), gan.DCGANDiscriminator(width=4)):
         D.eval()

@@ -42,17 +42,22 @@ def small_mnist(mnist_root):
     return gan.MNIST(data.images[:3000], data.labels[:3000])
 
 
-@pytest.mark.parametrize("model, g_config, d_config", [
-    ("mlp", None, None),
-    ("dcgan", {"width": 8}, {"width": 8}),  # BatchNorm's running statistics and channels-last weights too
-])
+@pytest.mark.parametrize(
+    "model, g_config, d_config",
+    [
+        ("mlp", None, None),
+        ("dcgan", {"width": 8}, {"width": 8}),  # BatchNorm's running statistics and channels-last weights too
+    ],
+)
 def test_a_resumed_gan_run_ends_bitwise_identical(tmp_path, small_mnist, model, g_config, d_config):
-    config = gan.TrainConfig(steps=30, batch_size=16, loss="bce_logits", lr_d=1e-3, lr_g=2e-3, ema=0.99,
-                             lr_decay=True, log_every=3)
+    config = gan.TrainConfig(
+        steps=30, batch_size=16, loss="bce_logits", lr_d=1e-3, lr_g=2e-3, ema=0.99, lr_decay=True, log_every=3
+    )
 
     def run(**kwargs):
-        return gan.train_mnist(model, config, g_config, d_config, device="cpu", data=small_mnist, seed=3,
-                               progress=False, **kwargs)
+        return gan.train_mnist(
+            model, config, g_config, d_config, device="cpu", data=small_mnist, seed=3, progress=False, **kwargs
+        )
 
     # Every 7 steps, at the log steps (every 3) where the losses were just checked: 9, 18, 27.
     whole = run(checkpoint=_recording(tmp_path, every=7))
@@ -69,12 +74,19 @@ def test_a_resumed_gan_run_ends_bitwise_identical(tmp_path, small_mnist, model, 
 def test_a_resumed_sgan_run_ends_bitwise_identical(tmp_path, small_mnist):
     data, validation = gan.sgan.validation_split(small_mnist, n=500)
     labelled = gan.sgan.labelled_index(data.labels, 20)
-    config = gan.sgan.SGANConfig(steps=12, batch_size=32, eval_every=4, discriminator=dict(hidden=(64, 32)),
-                                 generator=dict(hidden=(32,), activation="relu", layer_norm=False, batch_norm=True))
-    whole = gan.sgan.train_sgan(data, labelled, config, validation, device="cpu", seed=1,
-                                checkpoint=_recording(tmp_path, every=5))
-    resumed = gan.sgan.train_sgan(data, labelled, config, validation, device="cpu", seed=1,
-                                  resume=load_state(tmp_path / "state_5.pt"))
+    config = gan.sgan.SGANConfig(
+        steps=12,
+        batch_size=32,
+        eval_every=4,
+        discriminator=dict(hidden=(64, 32)),
+        generator=dict(hidden=(32,), activation="relu", layer_norm=False, batch_norm=True),
+    )
+    whole = gan.sgan.train_sgan(
+        data, labelled, config, validation, device="cpu", seed=1, checkpoint=_recording(tmp_path, every=5)
+    )
+    resumed = gan.sgan.train_sgan(
+        data, labelled, config, validation, device="cpu", seed=1, resume=load_state(tmp_path / "state_5.pt")
+    )
     assert _same_weights(resumed.D, whole.D) and _same_weights(resumed.G, whole.G)
     assert resumed.history.equals(whole.history) and list(whole.history["step"]) == [4, 8, 12]
 
@@ -89,8 +101,24 @@ def test_checkpoint_intervals_read_steps_minutes_and_seconds():
 
 
 def _train(tmp_path, out, *extra):
-    return [sys.executable, "-m", "gan", "train", "mlp", "--steps", "400", "--batch-size", "16", "--log-every", "10",
-            "--device", "cpu", "--out", str(tmp_path / out), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "gan",
+        "train",
+        "mlp",
+        "--steps",
+        "400",
+        "--batch-size",
+        "16",
+        "--log-every",
+        "10",
+        "--device",
+        "cpu",
+        "--out",
+        str(tmp_path / out),
+        *extra,
+    ]
 
 
 def _stop_when_saved(process, state: Path, how) -> None:
@@ -110,20 +138,37 @@ def test_a_run_killed_from_the_command_line_resumes_to_the_same_end(tmp_path, mn
     subprocess.run(_train(tmp_path, "whole.pt"), check=True, cwd=ROOT, env=env, capture_output=True)
 
     # kill -9 after the first save: the state file survives, and --resume goes on to the same end.
-    killed = subprocess.Popen(_train(tmp_path, "killed.pt", "--checkpoint-every", "20"), cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    killed = subprocess.Popen(
+        _train(tmp_path, "killed.pt", "--checkpoint-every", "20"),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     _stop_when_saved(killed, tmp_path / "killed.state.pt", signal.SIGKILL)
     assert killed.returncode == -signal.SIGKILL and not (tmp_path / "killed.pt").exists()
     stopped_at = load_state(tmp_path / "killed.state.pt")["step"]
     assert stopped_at < 400
-    resumed = subprocess.run([sys.executable, "-m", "gan", "train", "--resume", str(tmp_path / "killed.state.pt")],
-                             cwd=ROOT, env=env, capture_output=True, text=True)
+    resumed = subprocess.run(
+        [sys.executable, "-m", "gan", "train", "--resume", str(tmp_path / "killed.state.pt")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert f"resuming {tmp_path / 'killed.pt'} at step {stopped_at} of 400" in resumed.stdout
 
     # kill (SIGTERM) stops like Ctrl-C: what was learned is saved, the state kept, and the way on printed.
-    stopped = subprocess.Popen(_train(tmp_path, "stopped.pt", "--checkpoint-every", "20"), cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stopped = subprocess.Popen(
+        _train(tmp_path, "stopped.pt", "--checkpoint-every", "20"),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     _stop_when_saved(stopped, tmp_path / "stopped.state.pt", signal.SIGTERM)
     message = stopped.stderr.read()
     assert stopped.returncode == 130, message  # interrupted is not finished: `train ... && sample ...` stops
@@ -143,11 +188,37 @@ def test_a_run_killed_from_the_command_line_resumes_to_the_same_end(tmp_path, mn
 def test_resume_refuses_settings_that_would_change_the_run(tmp_path, mnist_root, monkeypatch, capsys):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     out = tmp_path / "m.pt"
-    assert main(["train", "mlp", "--steps", "4", "--log-every", "2", "--checkpoint-every", "2", "--out", str(out),
-                 "--device", "cpu"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "mlp",
+                "--steps",
+                "4",
+                "--log-every",
+                "2",
+                "--checkpoint-every",
+                "2",
+                "--out",
+                str(out),
+                "--device",
+                "cpu",
+            ]
+        )
+        == 0
+    )
     assert not state_path(out).exists()
-    gan.resume.save_state(state_path(out), {"kind": "gan-training-state", "format": 1, "package_version": "x",
-                                            "run": {"command": "train"}, "step": 2, "seconds": 1.0})
+    gan.resume.save_state(
+        state_path(out),
+        {
+            "kind": "gan-training-state",
+            "format": 1,
+            "package_version": "x",
+            "run": {"command": "train"},
+            "step": 2,
+            "seconds": 1.0,
+        },
+    )
     assert main(["train", "mlp", "--resume", str(state_path(out))]) == 1
     assert "--resume continues the saved run with its own settings; drop --recipe" in capsys.readouterr().err
     assert main(["train", "--resume", str(out)]) == 1
@@ -162,8 +233,23 @@ def test_resume_refuses_settings_that_would_change_the_run(tmp_path, mnist_root,
 
 
 def _train_in_process(out, *extra):
-    return main(["train", "mlp", "--steps", "60", "--batch-size", "16", "--log-every", "10", "--device", "cpu",
-                 "--out", str(out), *extra])
+    return main(
+        [
+            "train",
+            "mlp",
+            "--steps",
+            "60",
+            "--batch-size",
+            "16",
+            "--log-every",
+            "10",
+            "--device",
+            "cpu",
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
 
 
 def _full_disk_on_the_second_save(monkeypatch):
@@ -180,8 +266,7 @@ def _full_disk_on_the_second_save(monkeypatch):
     return real_replace
 
 
-def test_a_full_disk_during_a_run_keeps_the_last_state_and_says_how_to_go_on(tmp_path, mnist_root, monkeypatch,
-                                                                            capsys):
+def test_a_full_disk_during_a_run_keeps_the_last_state_and_says_how_to_go_on(tmp_path, mnist_root, monkeypatch, capsys):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     assert _train_in_process(tmp_path / "whole.pt") == 0
     real_replace = _full_disk_on_the_second_save(monkeypatch)

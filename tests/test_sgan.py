@@ -16,8 +16,12 @@ def _toy_mnist(n=300, seed=0):
     return gan.MNIST(images, labels)
 
 
-FAST = sgan.SGANConfig(steps=60, batch_size=20, discriminator=dict(hidden=(64, 32)),
-                       generator=dict(hidden=(32,), activation="relu", layer_norm=False, batch_norm=True))
+FAST = sgan.SGANConfig(
+    steps=60,
+    batch_size=20,
+    discriminator=dict(hidden=(64, 32)),
+    generator=dict(hidden=(32,), activation="relu", layer_norm=False, batch_norm=True),
+)
 
 
 def test_discriminator_returns_class_logits_and_features():
@@ -144,8 +148,9 @@ def test_weight_norm_and_unsupervised_weight_train_and_are_checked():
         sgan.SGANConfig(unsupervised_weight=-1)
     data = _toy_mnist()
     index = sgan.labelled_index(data.labels, 20)
-    config = sgan.SGANConfig(**{**FAST.__dict__, "unsupervised_weight": 0.5,
-                                "discriminator": dict(hidden=(64, 32), weight_norm=True)})
+    config = sgan.SGANConfig(
+        **{**FAST.__dict__, "unsupervised_weight": 0.5, "discriminator": dict(hidden=(64, 32), weight_norm=True)}
+    )
     result = sgan.train_sgan(data, index, config, validation=_toy_mnist(200, seed=1), device="cpu", seed=0)
     assert result.accuracy > 0.5, result.history
     assert sgan.LONG_RUN["discriminator"]["weight_norm"] and sgan.SGANConfig(**sgan.LONG_RUN).steps > 10_000

@@ -97,8 +97,9 @@ def test_train_toy_runs_every_remedy_and_records_history(kwargs, objective, unro
     before = [p.detach().clone() for p in params]
     steps = []
     config = gan.TrainConfig(steps=20, batch_size=32, log_every=10)
-    result = toy.train_toy(G, D, config, objective=objective, unroll=unroll,
-                           callback=lambda step, G, D: steps.append(step))
+    result = toy.train_toy(
+        G, D, config, objective=objective, unroll=unroll, callback=lambda step, G, D: steps.append(step)
+    )
     assert steps == [10, 20] and list(result.history["step"]) == [10, 20]
     assert torch.isfinite(torch.tensor(result.history[["d_loss", "g_loss"]].to_numpy())).all()
     assert all(not torch.equal(b, a) for b, a in zip(before, params)), "every weight tensor of both networks moved"

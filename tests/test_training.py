@@ -9,8 +9,9 @@ import gan
 def _pattern_run(seed=0, steps=200, **overrides):
     gan.seed_everything(seed)
     G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
-    config = gan.TrainConfig(steps=steps, batch_size=8, loss="mse", optimizer="sgd", lr_d=0.01, lr_g=0.01,
-                             log_every=50, **overrides)
+    config = gan.TrainConfig(
+        steps=steps, batch_size=8, loss="mse", optimizer="sgd", lr_d=0.01, lr_g=0.01, log_every=50, **overrides
+    )
     return gan.train_gan(G, D, gan.pattern_real, lambda n: torch.rand(n, 1), config, progress=False)
 
 
@@ -51,8 +52,14 @@ def test_pattern_gan_learns_1010_and_ends_near_balance():
 def test_training_stops_on_a_time_budget():
     gan.seed_everything(0)
     G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
-    result = gan.train_gan(G, D, gan.pattern_real, lambda n: torch.rand(n, 1),
-                           gan.TrainConfig(steps=None, seconds=0.3, log_every=10), progress=False)
+    result = gan.train_gan(
+        G,
+        D,
+        gan.pattern_real,
+        lambda n: torch.rand(n, 1),
+        gan.TrainConfig(steps=None, seconds=0.3, log_every=10),
+        progress=False,
+    )
     assert 0.3 <= result.seconds < 5 and result.steps > 0
 
 
@@ -63,8 +70,15 @@ def test_keyboard_interrupt_keeps_the_networks_and_history():
 
     gan.seed_everything(0)
     G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
-    result = gan.train_gan(G, D, gan.pattern_real, lambda n: torch.rand(n, 1),
-                           gan.TrainConfig(steps=1000, log_every=50), callback=interrupt, progress=False)
+    result = gan.train_gan(
+        G,
+        D,
+        gan.pattern_real,
+        lambda n: torch.rand(n, 1),
+        gan.TrainConfig(steps=1000, log_every=50),
+        callback=interrupt,
+        progress=False,
+    )
     assert result.interrupted and result.steps == 100
     assert result.history["step"].tolist() == [50, 100]
     assert result.generator is G
@@ -84,12 +98,19 @@ def test_non_finite_loss_stops_with_step_network_and_causes_and_keeps_the_last_g
 
     gan.seed_everything(0)
     G, D = gan.PatternGenerator(), Exploding()
-    with pytest.raises(gan.NonFiniteLossError,
-                       match=r"discriminator's loss became nan between steps 21 and 30; both networks were "
-                             r"restored to step 20.*learning rate") as info:
-        gan.train_gan(G, D, gan.pattern_real, lambda n: torch.rand(n, 1),
-                      gan.TrainConfig(steps=100, log_every=10, loss="mse", optimizer="sgd", lr_d=0.01, lr_g=0.01),
-                      progress=False)
+    with pytest.raises(
+        gan.NonFiniteLossError,
+        match=r"discriminator's loss became nan between steps 21 and 30; both networks were "
+        r"restored to step 20.*learning rate",
+    ) as info:
+        gan.train_gan(
+            G,
+            D,
+            gan.pattern_real,
+            lambda n: torch.rand(n, 1),
+            gan.TrainConfig(steps=100, log_every=10, loss="mse", optimizer="sgd", lr_d=0.01, lr_g=0.01),
+            progress=False,
+        )
     result = info.value.result
     assert result.steps == 20 and result.history["step"].tolist() == [10, 20]
     assert all(torch.isfinite(p).all() for p in [*G.parameters(), *D.parameters()])
@@ -101,8 +122,14 @@ def test_logits_fed_to_a_probability_loss_get_a_clear_error():
     torch.nn.init.constant_(D.bias, 3.0)  # logits well above 1
     gan.seed_everything(0)
     with pytest.raises(ValueError, match="needs the discriminator to output probabilities.*bce_logits"):
-        gan.train_gan(gan.PatternGenerator(), D, gan.pattern_real, lambda n: torch.rand(n, 1),
-                      gan.TrainConfig(steps=10, loss="bce"), progress=False)
+        gan.train_gan(
+            gan.PatternGenerator(),
+            D,
+            gan.pattern_real,
+            lambda n: torch.rand(n, 1),
+            gan.TrainConfig(steps=10, loss="bce"),
+            progress=False,
+        )
 
 
 @pytest.mark.parametrize(
@@ -169,8 +196,9 @@ def test_train_gan_refuses_mismatched_ranges_before_the_first_step():
     before = [p.clone() for p in G.parameters()]
     config = gan.TrainConfig(steps=5, batch_size=4, loss="bce_logits")
     with pytest.raises(ValueError, match="range alone"):
-        gan.train_gan(G, D, lambda n: torch.rand(n, 1, 28, 28) * 2 - 1, lambda n: torch.randn(n, 4), config,
-                      progress=False)
+        gan.train_gan(
+            G, D, lambda n: torch.rand(n, 1, 28, 28) * 2 - 1, lambda n: torch.randn(n, 4), config, progress=False
+        )
     assert all(torch.equal(a, b) for a, b in zip(before, G.parameters()))
 
 
@@ -253,8 +281,9 @@ def test_bfloat16_training_keeps_float32_weights_and_learns():
     G, D = gan.MLPGenerator(z_dim=8, hidden=(32,)), gan.MLPDiscriminator(hidden=(32,))
     images = gan.to_float(torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8))
     config = gan.TrainConfig(steps=10, batch_size=16, loss="bce_logits", precision="bfloat16", log_every=5)
-    result = gan.train_gan(G, D, lambda n: images[torch.randint(0, 64, (n,))], lambda n: torch.randn(n, 8), config,
-                           progress=False)
+    result = gan.train_gan(
+        G, D, lambda n: images[torch.randint(0, 64, (n,))], lambda n: torch.randn(n, 8), config, progress=False
+    )
     assert result.precision == "bfloat16"
     assert all(p.dtype == torch.float32 for p in [*G.parameters(), *D.parameters()])
     assert result.history[["d_loss", "g_loss"]].notna().all().all() and len(result.history) == 2

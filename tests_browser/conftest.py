@@ -24,8 +24,11 @@ REPO = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("GAN_SITE_DIR", REPO / "_build" / "html")).resolve()
 # $GAN_CHROMIUM, else Debian's Chromium (tools/install-browser), else Google Chrome (as on GitHub's runners).
 CHROMIUM = os.environ.get("GAN_CHROMIUM") or next(
-    (path for path in ("/usr/bin/chromium", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable")
-     if os.access(path, os.X_OK)),
+    (
+        path
+        for path in ("/usr/bin/chromium", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable")
+        if os.access(path, os.X_OK)
+    ),
     "/usr/bin/chromium",
 )
 SCREENSHOTS = REPO / "artifacts" / "screenshots"

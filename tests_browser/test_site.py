@@ -13,10 +13,10 @@ from PIL import Image
 from tests_browser.conftest import (
     GENERATED_PAGES,
     REPO,
+    PageVisit,
     anchors,
     config,
     is_chapter,
-    PageVisit,
     load,
     open_page,
     site_pages,
@@ -157,5 +157,8 @@ def test_site_works_from_disk(browser, site):
     assert record.math["elements"] and not record.math["unrendered"] and not record.math["errors"], record.math
     assert not record.math["fonts_failed"], record.math
     assert not unexpected(record.console_errors), record.console_errors
-    assert not record.failed_requests and not record.external_requests, (record.failed_requests, record.external_requests)
+    assert not record.failed_requests and not record.external_requests, (
+        record.failed_requests,
+        record.external_requests,
+    )
     assert record.images == [] or all(img["naturalWidth"] for img in record.images), record.images

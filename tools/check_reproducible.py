@@ -18,7 +18,6 @@ from pathlib import Path
 import jupytext
 from nbclient import NotebookClient
 
-
 SANITIZE = Path(__file__).resolve().parent / "nbval-sanitize.cfg"
 
 
@@ -39,8 +38,9 @@ def _clean(value, rules):
 
 def run(md: Path) -> list[list[dict]]:
     nb = jupytext.read(md)
-    NotebookClient(nb, timeout=900, kernel_name="python3", record_timing=False,
-                   resources={"metadata": {"path": str(md.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=900, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(md.parent)}}
+    ).execute()
     return [[_comparable(o) for o in c.get("outputs", [])] for c in nb.cells if c.cell_type == "code"]
 
 

@@ -29,7 +29,10 @@ def execute(md: Path) -> float:
     nb = nbformat.read(ipynb, as_version=4)
     start = time.perf_counter()
     client = NotebookClient(
-        nb, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
+        nb,
+        timeout=TIMEOUT,
+        kernel_name="python3",
+        record_timing=False,
         resources={"metadata": {"path": str(md.parent)}},
     )
     client.execute()
