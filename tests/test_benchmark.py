@@ -45,6 +45,7 @@ def compile_script():
     del sys.modules["compile"]
 
 
+@pytest.mark.slow
 def test_quick_run_writes_csv_and_json(bench, tmp_path, mnist_root, monkeypatch, capsys):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     assert bench.main(["--quick", "--out", str(tmp_path)]) == 0
@@ -98,6 +99,7 @@ def test_fast_path_benchmark_runs_and_finds_the_same_verdicts(fast_script, mnist
         assert f"median ms per {model} step: plain" in out
 
 
+@pytest.mark.slow
 def test_compile_benchmark_runs_and_finds_the_same_outputs(compile_script, mnist_root, monkeypatch, capsys):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     assert compile_script.main(["--models", "mlp", "--rounds", "1", "--steps", "2", "--device", "cpu"]) == 0

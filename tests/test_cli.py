@@ -8,6 +8,7 @@ import gan
 from gan.__main__ import main
 
 
+@pytest.mark.slow
 def test_train_then_sample_from_the_command_line(tmp_path, mnist_root, monkeypatch, capsys):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     ckpt = tmp_path / "mlp.pt"
@@ -88,6 +89,7 @@ def test_an_unknown_recipe_is_rejected_with_the_choices(argv, capsys):
     assert "invalid choice: 'vae' (choose from 'dcgan', 'dcgan-refine', 'mlp')" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_generator_can_get_its_own_learning_rate_and_width(tmp_path, mnist_root, monkeypatch):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     ckpt = tmp_path / "dcgan.pt"
@@ -133,6 +135,7 @@ def test_training_needs_exactly_one_budget(capsys):
     assert "not allowed with argument" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sampling_a_file_that_is_not_a_checkpoint_fails_clearly(tmp_path):
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"not a checkpoint")

@@ -71,6 +71,7 @@ def test_seed_everything_rejects_bad_thread_counts():
         gan.seed_everything(0, threads=0)
 
 
+@pytest.mark.slow
 def test_native_bf16_is_off_when_pytorch_is_restricted_below_avx512():
     # ATEN_CPU_CAPABILITY=avx2 is how the book's budgets are checked for CPUs without bfloat16: "auto"
     # precision must then pick float32, as it would on such a CPU.

@@ -154,6 +154,7 @@ def test_not_enough_free_space_is_found_before_the_work(tmp_path):
         check_writable(tmp_path / "a.pt", size=10**18)
 
 
+@pytest.mark.slow
 def test_a_real_file_size_limit_gives_a_clear_error_from_the_command_line(tmp_path):
     # A real refusal from the kernel, root or not: the process may not write files over 1 MB.
     out = tmp_path / "samples.pt"
@@ -194,6 +195,7 @@ gan.files.write_text(sys.argv[1], "new" * 100_000)
 """
 
 
+@pytest.mark.slow
 def test_a_process_killed_mid_write_leaves_the_old_file_and_the_next_write_cleans_up(tmp_path):
     target = tmp_path / "state.txt"
     write_text(target, "old")

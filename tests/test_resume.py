@@ -132,6 +132,7 @@ def _stop_when_saved(process, state: Path, how) -> None:
     process.wait(timeout=120)
 
 
+@pytest.mark.slow
 def test_a_run_killed_from_the_command_line_resumes_to_the_same_end(tmp_path, mnist_root, monkeypatch):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     env = {**os.environ, "GAN_DATA_DIR": str(mnist_root), "GAN_PROGRESS": "0"}

@@ -38,6 +38,7 @@ def test_training_changes_both_networks():
     assert not torch.equal(D0.net[0].weight, result.discriminator.net[0].weight)
 
 
+@pytest.mark.slow
 def test_pattern_gan_learns_1010_and_ends_near_balance():
     gan.seed_everything(0)
     G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
