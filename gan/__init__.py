@@ -1,6 +1,26 @@
 """gan: the small PyTorch package behind the open course on Generative Adversarial Networks."""
 
-from . import fast, files, ladder, latent, metrics, models, pretrained, recipes, resume, sgan, toy
+from . import (
+    checkpoints,
+    classifier,
+    data,
+    device,
+    fast,
+    files,
+    ladder,
+    latent,
+    losses,
+    metrics,
+    models,
+    plotting,
+    pretrained,
+    recipes,
+    resume,
+    sampling,
+    sgan,
+    toy,
+    training,
+)
 from .checkpoints import CheckpointError, load_checkpoint, load_generator, save_checkpoint
 from .classifier import MNISTClassifier, load_classifier
 from .data import (
@@ -41,4 +61,7 @@ from .training import (
     train_step,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
+
+#: The top-level names: the modules, and the functions and classes the chapters use most.
+__all__ = sorted(name for name in list(globals()) if not name.startswith("_"))

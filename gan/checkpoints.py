@@ -1,8 +1,18 @@
-"""Checkpoints: a generator (and optionally its discriminator) with everything needed to rebuild it.
+"""Checkpoints: every trained network the package saves, in one format, written by one atomic writer.
 
 A checkpoint is a dict saved with ``torch.save`` and read with ``weights_only=True`` (no code runs on
-load). It records the format version, the package version, the model's name and constructor
-arguments, the weights, and optionally the training settings and metrics.
+load). Every one records the format version, its ``kind`` and the package version that wrote it;
+``write`` and ``read`` are the only functions that save and load one. The kinds:
+
+- ``"generator"``: a generator (and optionally its discriminator) with the model family's name, both
+  networks' constructor arguments, and optionally the recipe, training settings and metrics
+  (``save_checkpoint``, ``load_checkpoint``, ``load_generator``);
+- ``"classifier"``: the MNIST classifier behind the metrics, with its test accuracy
+  (``gan.classifier.save_weights``, ``gan.classifier.load_classifier``);
+- ``"sgan-classifier"``: a semi-supervised GAN's classifier with its settings and validation history
+  (``gan.sgan.save_classifier``, ``gan.sgan.load_classifier``).
+
+Files written before the kinds existed are still read (``_with_kind`` names their kind).
 """
 
 from __future__ import annotations
@@ -17,12 +27,84 @@ from torch import nn
 from .files import save_torch
 from .models import MODELS, build, model_names
 
-FORMAT = 1
-_REQUIRED = ("format", "package_version", "model", "generator_config", "generator")
+FORMAT = 2
+#: What each kind of checkpoint must hold besides the header (format, kind, package_version).
+KINDS = {
+    "generator": ("model", "generator_config", "generator"),
+    "classifier": ("weights", "test_accuracy"),
+    "sgan-classifier": ("discriminator_config", "discriminator"),
+}
+# How errors name each kind: what a file is, what it was expected to be, what a write may replace.
+_A = {
+    "generator": "a gan checkpoint",
+    "classifier": "the metrics' classifier weights",
+    "sgan-classifier": "an SGAN classifier",
+}
+_READABLE = {"generator": "checkpoint", "classifier": "classifier weights file", "sgan-classifier": "SGAN classifier"}
+_SAVED = {
+    "generator": "a gan checkpoint",
+    "classifier": "classifier weights saved by gan",
+    "sgan-classifier": "a saved SGAN classifier",
+}
 
 
 class CheckpointError(ValueError):
     """A file is not a readable checkpoint of the expected model; the message says why and what to do."""
+
+
+def write(path: str | os.PathLike, kind: str, payload: dict) -> Path:
+    """Save ``payload`` as a checkpoint of ``kind`` to ``path`` atomically (``gan.files``); return the path.
+
+    An existing file is replaced only if it is itself a checkpoint of the same kind, so nothing else
+    the user saved under that name is lost.
+    """
+    from . import __version__
+
+    missing = [key for key in KINDS[kind] if key not in payload]
+    if missing:
+        raise ValueError(f"write: a {kind!r} checkpoint needs {missing}.")
+    header = {"format": FORMAT, "kind": kind, "package_version": __version__}
+    ours = readable_by(lambda p: read(p, kind))
+    return save_torch(Path(path), {**header, **payload}, ours=ours, what=_SAVED[kind])
+
+
+def read(path: str | os.PathLike, kind: str) -> dict:
+    """Read the checkpoint of ``kind`` at ``path``; raise ``CheckpointError`` (or FileNotFoundError) saying what is wrong."""
+    path = Path(path)
+    return checked(read_file(path, _READABLE[kind]), kind, str(path))
+
+
+def checked(saved: object, kind: str, where: str) -> dict:
+    """Return ``saved`` if it is a checkpoint of ``kind`` this package can read, else raise ``CheckpointError``."""
+    what = _A[kind]
+    saved = _with_kind(saved)
+    if not isinstance(saved, dict) or saved.get("kind") not in KINDS:
+        raise CheckpointError(f"{where} is not {what} (it lacks the keys {['format', 'kind', *KINDS[kind]]}).")
+    if saved["kind"] != kind:
+        found = f"a {saved.get('model')!r} checkpoint" if saved["kind"] == "generator" else _A[saved["kind"]]
+        raise CheckpointError(f"{where} is {found}, not {what}.")
+    if saved["format"] > FORMAT:
+        raise CheckpointError(
+            f"{where} has checkpoint format {saved['format']}, newer than this package understands ({FORMAT}); "
+            f"it was written by gan {saved.get('package_version')}. Upgrade the package."
+        )
+    missing = [key for key in KINDS[kind] if key not in saved]
+    if missing:
+        raise CheckpointError(f"{where} is not {what}: it lacks the keys {missing}.")
+    return saved
+
+
+def _with_kind(saved: object) -> object:
+    """A file written before checkpoints had a kind, with the kind its keys show (a copy; else ``saved`` itself)."""
+    if not isinstance(saved, dict) or "kind" in saved:
+        return saved
+    if set(saved) == {"weights", "test_accuracy"}:  # the classifier's file, before format 2
+        return {"format": 1, "kind": "classifier", "package_version": None, **saved}
+    if saved.get("model") == "sgan-classifier":  # format 2 without a kind
+        return {**saved, "kind": "sgan-classifier"}
+    if all(key in saved for key in ("format", "package_version", *KINDS["generator"])):  # format 1
+        return {**saved, "kind": "generator"}
+    return saved
 
 
 def save_checkpoint(
@@ -38,23 +120,12 @@ def save_checkpoint(
     ``extra`` keyword arguments (e.g. ``train_config``, ``metrics``) are stored alongside; they must be
     plain Python values. An existing file is replaced only if it is itself a checkpoint.
     """
-    path = Path(path)
     if model not in MODELS:
         raise ValueError(f"Unknown model {model!r}; known models: {model_names()}.")
-    from . import __version__
-
-    payload = {
-        "format": FORMAT,
-        "package_version": __version__,
-        "model": model,
-        "generator_config": generator.config,
-        "generator": state_to_save(generator, half),
-        **extra,
-    }
+    payload = {"model": model, "generator_config": generator.config, "generator": state_to_save(generator, half)}
     if discriminator is not None:
-        payload["discriminator_config"] = discriminator.config
-        payload["discriminator"] = state_to_save(discriminator, half)
-    return save_torch(path, payload, ours=readable_by(load_checkpoint), what="a gan checkpoint")
+        payload |= {"discriminator_config": discriminator.config, "discriminator": state_to_save(discriminator, half)}
+    return write(path, "generator", {**payload, **extra})
 
 
 def readable_by(read: Callable[[Path], object]) -> Callable[[Path], bool]:
@@ -88,25 +159,19 @@ def float32_state(state: dict) -> dict:
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict:
-    """Read and validate a checkpoint; raise ``CheckpointError`` (or FileNotFoundError) saying what is wrong."""
+    """Read and validate a generator checkpoint; raise ``CheckpointError`` (or FileNotFoundError) saying what is wrong."""
     path = Path(path)
     return validated(read_file(path, "checkpoint"), str(path))
 
 
 def validated(ckpt: object, where: str) -> dict:
-    """Return ``ckpt`` if it is a checkpoint this package can read, else raise ``CheckpointError`` about ``where``.
+    """Return ``ckpt`` if it is a generator checkpoint this package can read, else raise ``CheckpointError``.
 
     A DCGAN saved before its networks had the options ``final_conv`` or ``refine`` was built without
     those layers: it gets ``False`` for each missing option in a copy of its configs; the caller's dict
     is not changed.
     """
-    if not isinstance(ckpt, dict) or any(key not in ckpt for key in _REQUIRED):
-        raise CheckpointError(f"{where} is not a gan checkpoint (it lacks the keys {list(_REQUIRED)}).")
-    if ckpt["format"] > FORMAT:
-        raise CheckpointError(
-            f"{where} has checkpoint format {ckpt['format']}, newer than this package understands ({FORMAT}); "
-            f"it was written by gan {ckpt['package_version']}. Upgrade the package."
-        )
+    ckpt = checked(ckpt, "generator", where)
     if ckpt["model"] not in MODELS:
         raise CheckpointError(f"{where} holds an unknown model {ckpt['model']!r}; known models: {model_names()}.")
     if ckpt["model"] == "dcgan" and isinstance(ckpt["generator_config"], dict):

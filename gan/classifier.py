@@ -106,7 +106,9 @@ def load_classifier(device: torch.device | str = "cpu") -> MNISTClassifier:
                 f"The classifier's weights are missing from the package ({WEIGHTS}). Reinstall the package, "
                 "or recreate them with: python -m gan train-classifier"
             )
-        state = torch.load(WEIGHTS, map_location="cpu", weights_only=True)
+        from .checkpoints import read
+
+        state = read(WEIGHTS, "classifier")
         model = MNISTClassifier()
         model.load_state_dict({k: v.float() for k, v in state["weights"].items()})
         # Channels-last (and, in gan.metrics.classify, batches of 500): in this project's emulation of an
@@ -120,24 +122,17 @@ def load_classifier(device: torch.device | str = "cpu") -> MNISTClassifier:
 
 def is_classifier_file(path: Path) -> bool:
     """Whether ``path`` holds classifier weights as ``save_weights`` writes them (so it may be replaced)."""
-    try:
-        saved = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception:
-        return False
-    return isinstance(saved, dict) and set(saved) == {"weights", "test_accuracy"}
+    from .checkpoints import read, readable_by
+
+    return readable_by(lambda p: read(p, "classifier"))(Path(path))
 
 
 def save_weights(model: MNISTClassifier, test_accuracy: float, path: str | Path = WEIGHTS) -> Path:
     """Save the classifier's weights (float16) and test accuracy to ``path`` atomically; return ``path``.
 
-    An existing file is replaced only if it is itself a classifier saved this way.
+    A checkpoint of kind "classifier" (``gan.checkpoints``); an existing file is replaced only if it is one too.
     """
-    from .files import save_torch
+    from .checkpoints import write
 
     weights = {k: v.detach().cpu().half() for k, v in model.state_dict().items()}
-    return save_torch(
-        path,
-        {"weights": weights, "test_accuracy": test_accuracy},
-        ours=is_classifier_file,
-        what="classifier weights saved by gan",
-    )
+    return write(path, "classifier", {"weights": weights, "test_accuracy": test_accuracy})

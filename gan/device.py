@@ -50,8 +50,9 @@ def seed_everything(seed: int, threads: int | None = None) -> torch.Generator:
     With the same seed, thread count, machine and versions, training repeats bit for bit.
     Different CPUs or thread counts change the floating-point order of sums, and a GAN's
     chaotic training amplifies that, so results are only reproducible on the same machine.
-    The thread count is the reader's machine's (PyTorch uses every core) unless ``threads`` fixes
-    it; the reproducibility check and the benchmarks fix it, so that two runs can be compared.
+    The thread count is left to the machine (PyTorch uses every core) unless ``threads`` fixes it; to
+    compare two runs bit for bit, fix it (``threads=``, or ``OMP_NUM_THREADS`` before Python starts, as
+    ``tools/check_reproducible.py`` does).
     """
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed_everything: seed must be a non-negative int, got {seed!r}.")

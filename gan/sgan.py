@@ -476,7 +476,6 @@ def _load_state(state, networks, schedulers, gen, device) -> tuple[int, float, l
 
 SHIPPED = WEIGHTS / "sgan_classifier.pt"
 SHIPPED_SEEDS = (0, 1, 2)
-_KIND = "sgan-classifier"
 
 
 def shipped_seed_run(method: str, seed: int) -> Path:
@@ -494,18 +493,13 @@ def save_classifier(
 ) -> Path:
     """Save the classifier of ``result`` (trained with ``config``) with its history, atomically; return the path.
 
-    ``extra`` keyword arguments (e.g. ``labels=100, seed=0``) are stored alongside as plain values. An
-    existing file is replaced only if it is itself a saved SGAN classifier.
+    A checkpoint of kind "sgan-classifier" (``gan.checkpoints``). ``extra`` keyword arguments (e.g.
+    ``labels=100, seed=0``) are stored alongside as plain values. An existing file is replaced only if
+    it is itself a saved SGAN classifier.
     """
-    from . import __version__
-    from .checkpoints import state_to_save
-    from .files import save_torch
+    from .checkpoints import state_to_save, write
 
-    path = Path(path)
     payload = {
-        "format": 2,
-        "package_version": __version__,
-        "model": _KIND,
         "discriminator_config": result.D.config,
         "discriminator": state_to_save(result.D, half),
         "train_config": asdict(config),
@@ -516,28 +510,14 @@ def save_classifier(
         "seconds": float(result.seconds),
         **extra,
     }
-    return save_torch(path, payload, ours=is_saved_classifier, what="a saved SGAN classifier")
+    return write(path, "sgan-classifier", payload)
 
 
 def is_saved_classifier(path: Path) -> bool:
     """Whether ``path`` holds a classifier saved by ``save_classifier`` (so that a new one may replace it)."""
-    from .checkpoints import readable_by
+    from .checkpoints import read, readable_by
 
-    return readable_by(_read)(Path(path))
-
-
-def _read(path: Path) -> dict:
-    from .checkpoints import CheckpointError, read_file
-
-    saved = read_file(path, "SGAN classifier")
-    if not isinstance(saved, dict) or saved.get("model") != _KIND:
-        what = f"a {saved['model']!r} checkpoint" if isinstance(saved, dict) and "model" in saved else "something else"
-        raise CheckpointError(f"{path} is {what}, not an SGAN classifier saved by gan.sgan.save_classifier.")
-    if saved.get("format", 0) > 2:
-        raise CheckpointError(
-            f"{path} was written by a newer gan ({saved.get('package_version')}); upgrade the package."
-        )
-    return saved
+    return readable_by(lambda p: read(p, "sgan-classifier"))(Path(path))
 
 
 def load_classifier(path: str | os.PathLike = SHIPPED, device: torch.device | str = "cpu") -> tuple[nn.Module, dict]:
@@ -545,10 +525,10 @@ def load_classifier(path: str | os.PathLike = SHIPPED, device: torch.device | st
 
     Without ``path``, the shipped classifier: ``LONG_RUN`` trained on 100 labels (README, "Shipped weights").
     """
-    from .checkpoints import CheckpointError, float32_state
+    from .checkpoints import CheckpointError, float32_state, read
 
     path = Path(path)
-    saved = _read(path)
+    saved = read(path, "sgan-classifier")
     D = SGANDiscriminator(**saved["discriminator_config"])
     try:
         D.load_state_dict(float32_state(saved["discriminator"]))

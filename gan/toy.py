@@ -245,7 +245,7 @@ def unrolled_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, unroll: int 
     g_loss = generator_loss(d_fake, "bce_logits", saturating=config.saturating)
     g_loss.backward()
     opt_g.step()
-    return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
+    return {"d_loss": d_loss, "g_loss": g_loss}
 
 
 def gradient_penalty(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
@@ -276,7 +276,7 @@ def wgan_gp_step(
     g_loss = -D(G(z)).mean()
     g_loss.backward()
     opt_g.step()
-    return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
+    return {"d_loss": d_loss, "g_loss": g_loss}
 
 
 def train_toy(

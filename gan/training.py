@@ -141,12 +141,10 @@ def train_step(G, D, real, z, opt_d, opt_g, config: TrainConfig) -> dict[str, to
         g_loss.backward()
     opt_g.step()
 
-    return {
-        "d_loss": d_loss.detach(),
-        "g_loss": g_loss.detach(),
-        "d_real": probability(d_real, config.loss).mean().detach(),
-        "d_fake": probability(d_fake, config.loss).mean().detach(),
-    }
+    # For the history: both losses and D's mean verdicts, kept as tensors (reading one waits for the device).
+    with torch.no_grad():
+        d_real, d_fake = probability(d_real, config.loss).mean(), probability(d_fake, config.loss).mean()
+    return {"d_loss": d_loss, "g_loss": g_loss, "d_real": d_real, "d_fake": d_fake}
 
 
 _OUTPUT_RANGES = {nn.Sigmoid: (0.0, 1.0), nn.Tanh: (-1.0, 1.0)}
@@ -270,7 +268,8 @@ def train_gan(
             if columns is None:
                 columns = list(values)
                 window = torch.zeros(len(columns), device=device)
-            window += torch.stack([values[name].float() for name in columns])
+            with torch.no_grad():
+                window += torch.stack([values[name].float() for name in columns])
             done += 1
             for scheduler in schedulers:
                 scheduler.step()

@@ -1,5 +1,6 @@
 """The book's layout: every chapter is a paired MyST notebook in the toc, starting with the Colab install cell."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -57,3 +58,18 @@ def test_install_cell_does_nothing_outside_colab():
     # Run the cell's Python (the %pip line only runs inside the Colab branch) in a clean namespace.
     code = install_cell_source().replace("%pip install", "raise AssertionError  # ")
     exec(compile(code, "install-cell", "exec"), {})
+
+
+def test_the_api_page_documents_every_module_and_what_it_says_is_importable():
+    import pkgutil
+
+    import gan
+
+    page = (ROOT / "book" / "api.md").read_text()
+    documented = set(re.findall(r"\.\. automodule:: gan\.(\w+)", page))
+    modules = {m.name for m in pkgutil.iter_modules(gan.__path__) if not m.name.startswith("_")}
+    assert documented == modules, (sorted(modules - documented), sorted(documented - modules))
+    for name in modules:  # "import gan imports all of them"
+        assert hasattr(gan, name), name
+    assert {"train_gan", "TrainConfig", "train_step", "recipes", "fast"} <= set(gan.__all__)
+    assert all(hasattr(gan, name) for name in gan.__all__)

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -178,3 +180,37 @@ def test_an_old_dcgan_checkpoint_loaded_by_hand_still_loads_and_is_not_changed()
 def test_a_dict_that_is_not_a_checkpoint_is_refused_clearly(bad):
     with pytest.raises(gan.CheckpointError, match="is not a gan checkpoint"):
         gan.load_generator(bad)
+
+
+def test_every_shipped_network_is_a_checkpoint_of_the_current_format_with_its_kind():
+    from gan.checkpoints import FORMAT, KINDS, read
+
+    kinds = {}
+    for path in sorted((Path(gan.__file__).parent / "weights").glob("*.pt")):
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+        assert saved["format"] == FORMAT and saved["kind"] in KINDS, path.name
+        read(path, saved["kind"])  # and it reads back through the one reader
+        kinds[path.name] = saved["kind"]
+    assert kinds["mlp_gan.pt"] == kinds["dcgan.pt"] == "generator"
+    assert kinds["mnist_classifier.pt"] == "classifier" and kinds["sgan_classifier.pt"] == "sgan-classifier"
+
+
+def test_files_written_before_checkpoints_had_a_kind_still_load(tmp_path):
+    from gan.checkpoints import read
+
+    G = gan.MLPGenerator(z_dim=4, hidden=(8,))
+    old_generator = {
+        "format": 1,
+        "package_version": "0.1.0",
+        "model": "mlp",
+        "generator_config": G.config,
+        "generator": G.state_dict(),
+    }
+    torch.save(old_generator, tmp_path / "old.pt")
+    loaded = gan.load_generator(tmp_path / "old.pt")
+    assert all(torch.equal(a, b) for a, b in zip(loaded.parameters(), G.parameters()))
+    classifier = gan.MNISTClassifier()
+    torch.save({"weights": classifier.state_dict(), "test_accuracy": 0.99}, tmp_path / "old_classifier.pt")
+    assert read(tmp_path / "old_classifier.pt", "classifier")["test_accuracy"] == 0.99
+    with pytest.raises(gan.CheckpointError, match="is the metrics' classifier weights, not a gan checkpoint"):
+        gan.load_checkpoint(tmp_path / "old_classifier.pt")

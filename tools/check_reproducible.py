@@ -6,11 +6,14 @@ nbval compares a re-run with the stored notebook, but skips images and cells tag
 nbval-ignore-output (training numbers, which differ across CPUs). On one machine, with the same seed
 and thread count, even those must repeat exactly: this checks that they do. The only text allowed to
 differ is what tools/nbval-sanitize.cfg replaces (wall-clock times, memory addresses).
+``gan.seed_everything`` leaves the thread count to the machine, so both kernels get the same one here,
+explicitly: ``OMP_NUM_THREADS`` (2, or what the environment sets), which PyTorch reads at start-up.
 """
 
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import sys
 from pathlib import Path
@@ -57,6 +60,7 @@ def main(argv: list[str]) -> int:
         print("usage: python tools/check_reproducible.py book/NN_name.md", file=sys.stderr)
         return 2
     md = Path(argv[0]).resolve()
+    os.environ.setdefault("OMP_NUM_THREADS", "2")  # the kernels inherit it: the same thread count for both runs
     first, second = run(md), run(md)
     differ = [i for i, (a, b) in enumerate(zip(first, second)) if a != b]
     if differ:
