@@ -275,6 +275,13 @@ def _recipes(args) -> int:
     print("\nRing recipes of chapter 6, each method with its authors' settings (gan.toy.train_recipe(NAME, ...)):")
     for name in RING:
         print(f"  {name}")
+    from dataclasses import asdict
+
+    from .sgan import LONG_RUN, SGANConfig
+
+    print("\nSemi-supervised GAN of chapter 9 (python -m gan train-sgan [--long]; gan.sgan.SGANConfig):")
+    for flag, config in (("(default)", SGANConfig()), ("--long", SGANConfig(**LONG_RUN))):
+        print(f"  {flag:10s} " + ", ".join(f"{k}={v}" for k, v in asdict(config).items() if k != "eval_every"))
     return 0
 
 

@@ -247,3 +247,49 @@ def grid_of_gaussians(
 def _check_count(name: str, n: int) -> None:
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"{name}: n must be a positive int, got {n!r}.")
+
+
+# --- the semi-supervised GAN's split: held-out validation images, a few labelled ones (chapter 9) ---
+
+CLASSES = 10  # the digits
+VALIDATION = 10_000  # training images held out to choose budgets on; the test set is only for the final score
+
+
+def validation_split(data: MNIST, n: int = VALIDATION, seed: int = 0) -> tuple[MNIST, MNIST]:
+    """Return (training, validation): ``n`` random images of ``data`` held out, the rest kept in order.
+
+    Budgets and other choices are made on the validation part, so that the test set is touched once,
+    for the final score. The split depends on ``seed`` only, not on a run's seed: every run holds out
+    the same images. Neither part's images appear in the other (labelled or unlabelled).
+    """
+    if not isinstance(data, MNIST):
+        raise TypeError(
+            f"validation_split: data must be a gan.MNIST such as gan.load_mnist(), got {type(data).__name__}."
+        )
+    if not isinstance(n, int) or isinstance(n, bool) or not 0 < n < len(data):
+        raise ValueError(f"validation_split: n must be an int in [1, {len(data) - 1}], got {n!r}.")
+    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
+    val, keep = order[:n].sort().values, order[n:].sort().values
+    return MNIST(data.images[keep], data.labels[keep]), MNIST(data.images[val], data.labels[val])
+
+
+def labelled_index(labels: torch.Tensor, n_labels: int, seed: int = 0) -> torch.Tensor:
+    """Return the sorted indices of ``n_labels`` images, ``n_labels / 10`` of each class, drawn with ``seed``."""
+    if not isinstance(labels, torch.Tensor) or labels.dim() != 1 or labels.dtype != torch.int64:
+        raise TypeError("labelled_index: labels must be a 1-D int64 tensor such as gan.load_mnist().labels.")
+    if not isinstance(n_labels, int) or isinstance(n_labels, bool) or n_labels < CLASSES:
+        raise ValueError(f"labelled_index: n_labels must be an int of at least {CLASSES}, got {n_labels!r}.")
+    if n_labels % CLASSES:
+        raise ValueError(
+            f"labelled_index: n_labels={n_labels} cannot be balanced over {CLASSES} classes; "
+            f"use a multiple of {CLASSES}, such as {n_labels - n_labels % CLASSES} or {n_labels + CLASSES - n_labels % CLASSES}."
+        )
+    per_class = n_labels // CLASSES
+    gen = torch.Generator().manual_seed(seed)
+    chosen = []
+    for c in range(CLASSES):
+        pool = (labels == c).nonzero().flatten()
+        if len(pool) < per_class:
+            raise ValueError(f"labelled_index: class {c} has {len(pool)} images, fewer than the {per_class} asked for.")
+        chosen.append(pool[torch.randperm(len(pool), generator=gen)[:per_class]])
+    return torch.cat(chosen).sort().values

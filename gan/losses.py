@@ -40,3 +40,25 @@ def generator_loss(d_fake: torch.Tensor, loss: str, saturating: bool = False) ->
     if loss == "mse":
         raise ValueError("The saturating generator loss is defined for 'bce' and 'bce_logits', not 'mse'.")
     return -fn(d_fake, 0.0)
+
+
+# --- the semi-supervised GAN's losses (chapter 9; gan.sgan) ---
+
+
+def real_probability(logits: torch.Tensor) -> torch.Tensor:
+    """Return D(x) = Z / (Z + 1), Z = sum exp(logits): the probability that x is real, in (0, 1)."""
+    return torch.sigmoid(torch.logsumexp(logits, dim=1))
+
+
+def unsupervised_loss(logits_real: torch.Tensor, logits_fake: torch.Tensor) -> torch.Tensor:
+    """Return -mean log D(x) - mean log(1 - D(G(z))) with D = Z / (Z + 1), computed stably from the logits.
+
+    With l = logsumexp(logits): log D = l - softplus(l) and log(1 - D) = -softplus(l).
+    """
+    l_real, l_fake = torch.logsumexp(logits_real, 1), torch.logsumexp(logits_fake, 1)
+    return -(l_real - F.softplus(l_real)).mean() + F.softplus(l_fake).mean()
+
+
+def feature_matching_loss(features_real: torch.Tensor, features_fake: torch.Tensor) -> torch.Tensor:
+    """Return ||mean f(x) - mean f(G(z))||² over the batch: G's loss under feature matching."""
+    return (features_real.mean(0) - features_fake.mean(0)).pow(2).sum()

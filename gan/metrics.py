@@ -150,13 +150,19 @@ def _test_set(n: int):
     return classify(to_float(images))
 
 
-def evaluate(images: torch.Tensor, n_reference: int = 10_000, precision_recall: bool = True) -> dict[str, float]:
+def evaluate(
+    images: torch.Tensor,
+    n_reference: int = 10_000,
+    precision_recall: bool = True,
+    reference: torch.Tensor | None = None,
+) -> dict[str, float]:
     """Return every metric for generated ``images`` (N, 1, 28, 28) in [-1, 1], compared with MNIST's test set.
 
     Keys: classes_covered (of 10), kl_to_uniform (0 best), classifier_score (10 best),
     frechet_distance (0 best), precision and recall (1 best). ``precision_recall=False`` skips the
     last two, which take most of the time (nearest neighbours among 10,000 points). ``n_reference``
-    test images are the reference: the whole test set, or a fixed random subset of it.
+    test images are the reference: the whole test set, or a fixed random subset of it; or, with
+    ``reference``, those images (N, 1, 28, 28) in [-1, 1] (say, digits the generator never saw).
     """
     check_images(images, values=True)
     if len(images) <= FEATURE_DIM:
@@ -165,7 +171,11 @@ def evaluate(images: torch.Tensor, n_reference: int = 10_000, precision_recall: 
             f"got {len(images)}. Use 10,000 for numbers comparable with the book's."
         )
     probs, feats = classify(images)
-    _, real_feats = _test_set(n_reference)
+    if reference is None:
+        (_, real_feats), real_sq_radii = _test_set(n_reference), _test_radii(n_reference)
+    else:
+        check_images(reference, name="reference", values=True)
+        (_, real_feats), real_sq_radii = classify(reference), None
     hist = torch.bincount(probs.argmax(1), minlength=10).double() / len(images)
     metrics = {
         "classes_covered": classes_covered(hist),
@@ -174,9 +184,7 @@ def evaluate(images: torch.Tensor, n_reference: int = 10_000, precision_recall: 
         "frechet_distance": frechet_distance(feats, real_feats),
     }
     if precision_recall:
-        metrics["precision"], metrics["recall"] = _precision_recall(
-            real_feats, feats, real_sq_radii=_test_radii(n_reference)
-        )
+        metrics["precision"], metrics["recall"] = _precision_recall(real_feats, feats, real_sq_radii=real_sq_radii)
     return metrics
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .data import CLASSES
+
 
 class PatternDiscriminator(nn.Module):
     """Chapter 3's police: 4 -> 3 -> 1 with sigmoids; returns the probability (N, 1) that a pattern is real."""
@@ -310,6 +312,96 @@ def _check_dtype(model: nn.Module, x: torch.Tensor) -> None:
             f"{type(model).__name__}: input is {x.dtype} but the model's weights are {weight.dtype}; "
             f"convert one to match, e.g. x.to({weight.dtype})."
         )
+
+
+# --- the semi-supervised GAN's discriminator (chapter 9; trained by gan.sgan) ---
+
+
+class GaussianNoise(nn.Module):
+    """Add N(0, std²) noise to the input in training mode; the identity in eval mode.
+
+    Drawing fresh normal numbers is slow on a CPU: it took a quarter of an SGAN step there, more than
+    the matrix products. So the noise is read from a bank of ``NOISE_BANK`` standard normal draws, made
+    once per device, at a random offset per call: within a call every element gets an independent
+    N(0, std²) draw; across calls the same numbers come back shifted onto other pixels of other images.
+    """
+
+    def __init__(self, std: float):
+        super().__init__()
+        if not std >= 0:
+            raise ValueError(f"GaussianNoise: std must be >= 0, got {std!r}.")
+        self.std = std
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.std == 0:
+            return x
+        bank = _noise_bank(x.device)
+        if x.numel() > len(bank) // 2:  # a batch this large draws its own
+            return x + self.std * torch.randn_like(x)
+        offset = int(torch.randint(0, len(bank) - x.numel() + 1, ()))
+        return x + (self.std * bank[offset : offset + x.numel()]).view(x.shape).to(x.dtype)
+
+    def extra_repr(self) -> str:
+        return f"std={self.std}"
+
+
+NOISE_BANK = 1 << 22  # standard normal numbers in GaussianNoise's bank (16 MB), a few steps' worth
+_banks: dict[torch.device, torch.Tensor] = {}
+
+
+def _noise_bank(device: torch.device) -> torch.Tensor:
+    """Return the bank of ``NOISE_BANK`` N(0, 1) draws on ``device``: the same numbers on every call and run."""
+    if device not in _banks:
+        _banks[device] = torch.randn(NOISE_BANK, generator=torch.Generator().manual_seed(0)).to(device)
+    return _banks[device]
+
+
+class SGANDiscriminator(nn.Module):
+    """Images (N, 1, 28, 28) in [-1, 1] -> K class logits (N, K); the "fake" logit is a fixed 0.
+
+    An MLP with Gaussian noise on the input and after every hidden layer, after Salimans et al.'s MNIST
+    model; the noise's std is theirs, 0.3 on the input for pixels in [0, 1], doubled for ours in [-1, 1],
+    and 0.5 on the hidden layers. The default is shallower than theirs; ``LONG_RUN`` builds theirs:
+    ``hidden=(1000, 500, 250, 250, 250)`` and ``weight_norm=True``, which writes every weight matrix as
+    a learned length times a direction (Salimans & Kingma 2016). ``features`` is the last hidden layer,
+    the one G's feature matching looks at.
+    """
+
+    def __init__(
+        self,
+        hidden: tuple[int, ...] = (500, 250, 250),
+        classes: int = CLASSES,
+        input_noise: float = 0.6,
+        hidden_noise: float = 0.5,
+        weight_norm: bool = False,
+    ):
+        super().__init__()
+        self.config = dict(
+            hidden=list(hidden),
+            classes=classes,
+            input_noise=input_noise,
+            hidden_noise=hidden_noise,
+            weight_norm=weight_norm,
+        )
+
+        def linear(n_in, n_out):
+            layer = nn.Linear(n_in, n_out)
+            return nn.utils.parametrizations.weight_norm(layer) if weight_norm else layer
+
+        layers: list[nn.Module] = [nn.Flatten(), GaussianNoise(input_noise)]
+        for i, (n_in, n_out) in enumerate(zip([28 * 28, *hidden[:-1]], hidden)):
+            layers += [GaussianNoise(hidden_noise)] if i > 0 else []
+            layers += [linear(n_in, n_out), nn.ReLU()]
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Sequential(GaussianNoise(hidden_noise), linear(hidden[-1], classes))
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Return the last hidden layer's activations (N, hidden[-1]), before its noise."""
+        check_images(x, model=self)
+        return self.body(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
 
 
 # --- the registry: every model family the package can train, save and load, by name ---

@@ -4,178 +4,35 @@ D returns K class logits; the logit of the extra class "fake" is fixed at 0, so 
 D(x is real) = Z / (Z + 1) with Z = sum_k exp(logit_k). D learns from three sources: cross-entropy
 on a few labelled images, "real" on many unlabelled images, "fake" on G's images. G is trained by
 feature matching: it makes the mean of D's last hidden layer on its images match that on real ones.
+
+The method's pieces live where their kind lives and are imported here, so that ``gan.sgan`` has the
+whole method: the network ``SGANDiscriminator`` (with ``GaussianNoise``) in ``gan.models``, the
+losses ``unsupervised_loss``, ``feature_matching_loss`` and ``real_probability`` in ``gan.losses``,
+the split ``validation_split`` and ``labelled_index`` in ``gan.data``, the saved classifier in
+``gan.checkpoints``'s one format. This module holds the settings, the two step functions
+(``sgan_step``, ``supervised_step``) and training with the package's one loop.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from .data import MNIST, Shuffled, batches, to_float
-from .fast import PRECISIONS, adam, precision_context, training_dtype
-from .models import MLPGenerator, check_images
+# The method's pieces that live elsewhere, re-exported so that gan.sgan has the whole method (see above).
+from .data import CLASSES, MNIST, VALIDATION, Shuffled, batches, labelled_index, to_float, validation_split  # noqa: F401
+from .fast import PRECISIONS
+from .losses import feature_matching_loss, real_probability, unsupervised_loss  # noqa: F401
+from .models import NOISE_BANK, GaussianNoise, MLPGenerator, SGANDiscriminator  # noqa: F401
 from .pretrained import WEIGHTS, study
 from .resume import Checkpointing
 from .training import frozen
-
-CLASSES = 10
-
-
-class GaussianNoise(nn.Module):
-    """Add N(0, std²) noise to the input in training mode; the identity in eval mode.
-
-    Drawing fresh normal numbers is slow on a CPU: it took a quarter of an SGAN step there, more than
-    the matrix products. So the noise is read from a bank of ``NOISE_BANK`` standard normal draws, made
-    once per device, at a random offset per call: within a call every element gets an independent
-    N(0, std²) draw; across calls the same numbers come back shifted onto other pixels of other images.
-    """
-
-    def __init__(self, std: float):
-        super().__init__()
-        if not std >= 0:
-            raise ValueError(f"GaussianNoise: std must be >= 0, got {std!r}.")
-        self.std = std
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.std == 0:
-            return x
-        bank = _noise_bank(x.device)
-        if x.numel() > len(bank) // 2:  # a batch this large draws its own
-            return x + self.std * torch.randn_like(x)
-        offset = int(torch.randint(0, len(bank) - x.numel() + 1, ()))
-        return x + (self.std * bank[offset : offset + x.numel()]).view(x.shape).to(x.dtype)
-
-    def extra_repr(self) -> str:
-        return f"std={self.std}"
-
-
-NOISE_BANK = 1 << 22  # standard normal numbers in GaussianNoise's bank (16 MB), a few steps' worth
-_banks: dict[torch.device, torch.Tensor] = {}
-
-
-def _noise_bank(device: torch.device) -> torch.Tensor:
-    """Return the bank of ``NOISE_BANK`` N(0, 1) draws on ``device``: the same numbers on every call and run."""
-    if device not in _banks:
-        _banks[device] = torch.randn(NOISE_BANK, generator=torch.Generator().manual_seed(0)).to(device)
-    return _banks[device]
-
-
-class SGANDiscriminator(nn.Module):
-    """Images (N, 1, 28, 28) in [-1, 1] -> K class logits (N, K); the "fake" logit is a fixed 0.
-
-    An MLP with Gaussian noise on the input and after every hidden layer, after Salimans et al.'s MNIST
-    model; the noise's std is theirs, 0.3 on the input for pixels in [0, 1], doubled for ours in [-1, 1],
-    and 0.5 on the hidden layers. The default is shallower than theirs; ``LONG_RUN`` builds theirs:
-    ``hidden=(1000, 500, 250, 250, 250)`` and ``weight_norm=True``, which writes every weight matrix as
-    a learned length times a direction (Salimans & Kingma 2016). ``features`` is the last hidden layer,
-    the one G's feature matching looks at.
-    """
-
-    def __init__(
-        self,
-        hidden: tuple[int, ...] = (500, 250, 250),
-        classes: int = CLASSES,
-        input_noise: float = 0.6,
-        hidden_noise: float = 0.5,
-        weight_norm: bool = False,
-    ):
-        super().__init__()
-        self.config = dict(
-            hidden=list(hidden),
-            classes=classes,
-            input_noise=input_noise,
-            hidden_noise=hidden_noise,
-            weight_norm=weight_norm,
-        )
-
-        def linear(n_in, n_out):
-            layer = nn.Linear(n_in, n_out)
-            return nn.utils.parametrizations.weight_norm(layer) if weight_norm else layer
-
-        layers: list[nn.Module] = [nn.Flatten(), GaussianNoise(input_noise)]
-        for i, (n_in, n_out) in enumerate(zip([28 * 28, *hidden[:-1]], hidden)):
-            layers += [GaussianNoise(hidden_noise)] if i > 0 else []
-            layers += [linear(n_in, n_out), nn.ReLU()]
-        self.body = nn.Sequential(*layers)
-        self.head = nn.Sequential(GaussianNoise(hidden_noise), linear(hidden[-1], classes))
-
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Return the last hidden layer's activations (N, hidden[-1]), before its noise."""
-        check_images(x, model=self)
-        return self.body(x)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x))
-
-
-def real_probability(logits: torch.Tensor) -> torch.Tensor:
-    """Return D(x) = Z / (Z + 1), Z = sum exp(logits): the probability that x is real, in (0, 1)."""
-    return torch.sigmoid(torch.logsumexp(logits, dim=1))
-
-
-def unsupervised_loss(logits_real: torch.Tensor, logits_fake: torch.Tensor) -> torch.Tensor:
-    """Return -mean log D(x) - mean log(1 - D(G(z))) with D = Z / (Z + 1), computed stably from the logits.
-
-    With l = logsumexp(logits): log D = l - softplus(l) and log(1 - D) = -softplus(l).
-    """
-    l_real, l_fake = torch.logsumexp(logits_real, 1), torch.logsumexp(logits_fake, 1)
-    return -(l_real - F.softplus(l_real)).mean() + F.softplus(l_fake).mean()
-
-
-def feature_matching_loss(features_real: torch.Tensor, features_fake: torch.Tensor) -> torch.Tensor:
-    """Return ||mean f(x) - mean f(G(z))||² over the batch: G's loss under feature matching."""
-    return (features_real.mean(0) - features_fake.mean(0)).pow(2).sum()
-
-
-VALIDATION = 10_000  # training images held out to choose budgets on; the test set is only for the final score
-
-
-def validation_split(data: MNIST, n: int = VALIDATION, seed: int = 0) -> tuple[MNIST, MNIST]:
-    """Return (training, validation): ``n`` random images of ``data`` held out, the rest kept in order.
-
-    Budgets and other choices are made on the validation part, so that the test set is touched once,
-    for the final score. The split depends on ``seed`` only, not on a run's seed: every run holds out
-    the same images. Neither part's images appear in the other (labelled or unlabelled).
-    """
-    if not isinstance(data, MNIST):
-        raise TypeError(
-            f"validation_split: data must be a gan.MNIST such as gan.load_mnist(), got {type(data).__name__}."
-        )
-    if not isinstance(n, int) or isinstance(n, bool) or not 0 < n < len(data):
-        raise ValueError(f"validation_split: n must be an int in [1, {len(data) - 1}], got {n!r}.")
-    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
-    val, keep = order[:n].sort().values, order[n:].sort().values
-    return MNIST(data.images[keep], data.labels[keep]), MNIST(data.images[val], data.labels[val])
-
-
-def labelled_index(labels: torch.Tensor, n_labels: int, seed: int = 0) -> torch.Tensor:
-    """Return the sorted indices of ``n_labels`` images, ``n_labels / 10`` of each class, drawn with ``seed``."""
-    if not isinstance(labels, torch.Tensor) or labels.dim() != 1 or labels.dtype != torch.int64:
-        raise TypeError("labelled_index: labels must be a 1-D int64 tensor such as gan.load_mnist().labels.")
-    if not isinstance(n_labels, int) or isinstance(n_labels, bool) or n_labels < CLASSES:
-        raise ValueError(f"labelled_index: n_labels must be an int of at least {CLASSES}, got {n_labels!r}.")
-    if n_labels % CLASSES:
-        raise ValueError(
-            f"labelled_index: n_labels={n_labels} cannot be balanced over {CLASSES} classes; "
-            f"use a multiple of {CLASSES}, such as {n_labels - n_labels % CLASSES} or {n_labels + CLASSES - n_labels % CLASSES}."
-        )
-    per_class = n_labels // CLASSES
-    gen = torch.Generator().manual_seed(seed)
-    chosen = []
-    for c in range(CLASSES):
-        pool = (labels == c).nonzero().flatten()
-        if len(pool) < per_class:
-            raise ValueError(f"labelled_index: class {c} has {len(pool)} images, fewer than the {per_class} asked for.")
-        chosen.append(pool[torch.randperm(len(pool), generator=gen)[:per_class]])
-    return torch.cat(chosen).sort().values
 
 
 @dataclass
@@ -218,6 +75,25 @@ class SGANConfig:
             )
         self.generator = {**self.generator, "z_dim": self.z_dim}
 
+    def train_config(self):
+        """The ``TrainConfig`` of ``gan.train_gan``, the one loop, for these settings (Adam for D and G alike)."""
+        from .training import TrainConfig
+
+        return TrainConfig(
+            steps=self.steps,
+            batch_size=self.batch_size,
+            lr_d=self.lr,
+            lr_g=self.lr,
+            betas=self.betas,
+            lr_decay=True,
+            decay_from=self.decay_from,
+            ema=self.ema,
+            average="discriminator",
+            precision=self.precision,
+            fast=True,
+            log_every=self.eval_every or min(100, self.steps),
+        )
+
 
 #: Salimans et al.'s MNIST networks for a longer run (``SGANConfig(**LONG_RUN)``): their deeper,
 #: weight-normalised D, a G with two hidden layers of 500, and the real/fake loss at half weight, as in
@@ -251,6 +127,7 @@ class SGANResult:
     history: pd.DataFrame  # columns step, val_accuracy (of the averaged D, on the validation images)
     seconds: float
     precision: str = "float32"  # what the products ran in (SGANConfig.precision resolved)
+    losses: pd.DataFrame | None = None  # the loop's history: D's (and G's) loss every eval_every (or 100) steps
 
     @property
     def accuracy(self) -> float:
@@ -355,10 +232,50 @@ def train_supervised(
     return _train(data, labelled, config, validation, device, seed, False, checkpoint, resume)
 
 
+def sgan_step(G, D, real, z, opt_d, opt_g, config, *, labelled, unlabelled, noise, unsupervised_weight=1.0):
+    """Run one SGAN step: D on labelled, unlabelled and generated images, then G by feature matching.
+
+    The step draws its own batches (``real`` and ``z`` are None): ``next(labelled)`` gives labelled
+    (images, labels), ``next(unlabelled)`` unlabelled images, ``noise()`` seeds. Returns the two losses.
+    """
+    x_lab, y_lab = next(labelled)
+    # D: cross-entropy on the labelled images; "real" on unlabelled images and "fake" on G's (detached:
+    # this step is D's). The three batches go through D as one batch, as in Salimans et al.'s code.
+    fake = G(noise())
+    batch = torch.cat([x_lab, next(unlabelled), fake.detach()])
+    logits_lab, logits_real, logits_fake = D(batch).split(len(x_lab))
+    d_loss = F.cross_entropy(logits_lab, y_lab) + unsupervised_weight * unsupervised_loss(logits_real, logits_fake)
+    opt_d.zero_grad(set_to_none=True)
+    d_loss.backward()
+    opt_d.step()
+
+    # G matches the mean of D's last hidden layer on real images, not D's verdict.
+    with torch.no_grad():
+        f_real = D.features(next(unlabelled))
+    opt_g.zero_grad(set_to_none=True)
+    with frozen(D):  # gradients flow through D into G, but D's own weights get none
+        g_loss = feature_matching_loss(f_real.float(), D.features(G(noise())).float())
+        g_loss.backward()
+    opt_g.step()
+    return {"d_loss": d_loss, "g_loss": g_loss}
+
+
+def supervised_step(G, D, real, z, opt_d, opt_g, config, *, labelled):
+    """Run one step of the supervised baseline: D, a plain classifier, on a labelled batch; G is None."""
+    x_lab, y_lab = next(labelled)
+    d_loss = F.cross_entropy(D(x_lab), y_lab)
+    opt_d.zero_grad(set_to_none=True)
+    d_loss.backward()
+    opt_d.step()
+    return {"d_loss": d_loss}
+
+
 def _train(
     data, labelled, config, validation, device, seed, semi_supervised: bool, checkpoint=None, resume=None
 ) -> SGANResult:
+    """Train with the package's one loop (``gan.train_gan``) and ``sgan_step`` or ``supervised_step``."""
     from .device import pick_device, seed_everything
+    from .training import train_gan
 
     config = config or SGANConfig()
     if not isinstance(config, SGANConfig):
@@ -369,109 +286,71 @@ def _train(
             f"validation must be a gan.MNIST (see gan.sgan.validation_split), got {type(validation).__name__}."
         )
     device = pick_device(device)
-    gen = seed_everything(seed, threads=None)
+    gen = seed_everything(seed)
     # The only labels training ever reads; below, the unlabelled set is a tensor of images and nothing else.
     lab_images, lab_labels = data.images[index].to(device), data.labels[index].to(device)
     unlabelled = data.images.to(device)
 
     D = SGANDiscriminator(**config.discriminator).to(device)
     G = MLPGenerator(**config.generator).to(device) if semi_supervised else None
-    opt_d = adam(D.parameters(), config.lr, config.betas)
-    opt_g = adam(G.parameters(), config.lr, config.betas) if G is not None else None
-    # A learning rate that falls to 0 lets the classifier settle instead of stopping mid-oscillation.
-    decay = lambda step: min(1.0, (config.steps - step) / max(1, config.steps * (1 - config.decay_from)))  # noqa: E731
-    schedulers = [torch.optim.lr_scheduler.LambdaLR(opt, decay) for opt in (opt_d, opt_g) if opt is not None]
-    # Classify with an average of D's recent weights: the adversarial game keeps D's raw weights moving.
-    averaged = AveragedModel(D, multi_avg_fn=get_ema_multi_avg_fn(config.ema), use_buffers=True)
     labelled_stream = _LabelledBatches(lab_images, lab_labels, config.batch_size, gen)
     unlabelled_stream = batches(unlabelled, config.batch_size, gen)  # images only: there are no labels to read
-    noise = lambda: torch.randn(config.batch_size, config.z_dim, generator=gen).to(device)  # noqa: E731
+    if semi_supervised:
+        noise = lambda: torch.randn(config.batch_size, config.z_dim, generator=gen).to(device)  # noqa: E731
+        step = partial(
+            sgan_step,
+            labelled=labelled_stream,
+            unlabelled=unlabelled_stream,
+            noise=noise,
+            unsupervised_weight=config.unsupervised_weight,
+        )
+    else:
+        step = partial(supervised_step, labelled=labelled_stream)
 
-    dtype = training_dtype(config.precision, device, *[m for m in (D, G) if m is not None])
-    networks = dict(
-        D=D,
-        G=G,
-        opt_d=opt_d,
-        opt_g=opt_g,
-        averaged=averaged,
-        labelled=labelled_stream.indices,
-        unlabelled=unlabelled_stream.indices,
-    )
-    rows, done, spent = [], 0, 0.0
-    if resume is not None:
-        done, spent, rows = _load_state(resume, networks, schedulers, gen, device)
-    start = time.perf_counter() - spent
-    if checkpoint is not None:
-        checkpoint.start(done)
-    for step in range(done + 1, config.steps + 1):
-        x_lab, y_lab = next(labelled_stream)
-        with precision_context(device, dtype):
-            if semi_supervised:
-                # D also calls the unlabelled images real and G's images fake (detached: this step is D's).
-                # D treats each image on its own, so one pass over the three batches equals three passes.
-                fake = G(noise())
-                batch = torch.cat([x_lab, next(unlabelled_stream), fake.detach()])
-                logits_lab, logits_real, logits_fake = D(batch).split(config.batch_size)
-                loss_d = F.cross_entropy(logits_lab, y_lab) + config.unsupervised_weight * unsupervised_loss(
-                    logits_real, logits_fake
-                )
-            else:
-                loss_d = F.cross_entropy(D(x_lab), y_lab)
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
+    rows = []  # (step, validation accuracy of the averaged D)
 
-        if semi_supervised:
-            # G matches the mean of D's last hidden layer on real images, not D's verdict.
-            with torch.no_grad(), precision_context(device, dtype):
-                f_real = D.features(next(unlabelled_stream))
-            opt_g.zero_grad(set_to_none=True)
-            # Gradients flow through D into G, but D's own weights get none.
-            with frozen(D), precision_context(device, dtype):
-                loss_g = feature_matching_loss(f_real.float(), D.features(G(noise())).float())
-            loss_g.backward()
-            opt_g.step()
-        for scheduler in schedulers:
-            scheduler.step()
-        averaged.update_parameters(D)
-
+    def validate(step, G, D, averaged):
         if validation is not None and (step == config.steps or (config.eval_every and step % config.eval_every == 0)):
-            rows.append((step, accuracy(averaged.module, validation)))
-        if checkpoint is not None and checkpoint.due(step):
-            checkpoint.save(_state(step, time.perf_counter() - start, networks, schedulers, gen, rows, device))
-    seconds = time.perf_counter() - start
+            rows.append((step, accuracy(averaged, validation)))
+
+    if resume is not None:
+        labelled_stream.indices.load_state_dict(resume["labelled"])
+        unlabelled_stream.indices.load_state_dict(resume["unlabelled"])
+        gen.set_state(resume["data_generator"])
+        rows = [tuple(row) for row in resume["rows"]]
+    if checkpoint is not None:
+        checkpoint.extra = lambda: {
+            "labelled": labelled_stream.indices.state_dict(),
+            "unlabelled": unlabelled_stream.indices.state_dict(),
+            "data_generator": gen.get_state(),
+            "rows": [list(row) for row in rows],
+        }
+    result = train_gan(
+        G,
+        D,
+        None,
+        None,
+        config.train_config(),
+        callback=validate,
+        progress=False,
+        checkpoint=checkpoint,
+        resume=resume,
+        step=step,
+    )
+    if result.interrupted:
+        raise KeyboardInterrupt
+    classifier = result.ema_discriminator
+    if validation is not None and (not rows or rows[-1][0] != config.steps):  # the last step was not a log step
+        rows.append((config.steps, accuracy(classifier, validation)))
     history = pd.DataFrame(rows, columns=["step", "val_accuracy"])
     return SGANResult(
-        averaged.module.eval(), G.eval() if G is not None else None, history, seconds, str(dtype).removeprefix("torch.")
+        classifier.eval(),
+        G.eval() if G is not None else None,
+        history,
+        result.seconds,
+        result.precision,
+        losses=result.history,
     )
-
-
-def _state(step, seconds, networks, schedulers, gen, rows, device) -> dict:
-    """Everything the SGAN loop's next step depends on, for ``gan.resume``."""
-    from .resume import rng_state
-
-    return {
-        "step": step,
-        "seconds": seconds,
-        "rows": [list(row) for row in rows],
-        "generator_state": gen.get_state(),
-        "schedulers": [s.state_dict() for s in schedulers],
-        "rng": rng_state(device),
-        **{name: part.state_dict() for name, part in networks.items() if part is not None},
-    }
-
-
-def _load_state(state, networks, schedulers, gen, device) -> tuple[int, float, list]:
-    from .resume import set_rng_state
-
-    for name, part in networks.items():
-        if part is not None:
-            part.load_state_dict(state[name])
-    for scheduler, saved in zip(schedulers, state["schedulers"], strict=True):
-        scheduler.load_state_dict(saved)
-    gen.set_state(state["generator_state"])
-    set_rng_state(state["rng"], device)
-    return state["step"], state["seconds"], [tuple(row) for row in state["rows"]]
 
 
 SHIPPED = WEIGHTS / "sgan_classifier.pt"

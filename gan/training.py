@@ -8,6 +8,7 @@ swaps in ``gan.fast``'s versions of the step and the optimiser: the same arithme
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import sys
@@ -41,7 +42,9 @@ class TrainConfig:
     momentum: float = 0.0  # SGD's
     saturating: bool = False  # G minimises log(1 - D(G(z))) instead of -log D(G(z))
     ema: float | None = None  # keep an exponential moving average of G's weights with this decay (e.g. 0.998)
+    average: str = "generator"  # the network the EMA averages: "generator", or "discriminator" (the SGAN's classifier)
     lr_decay: bool = False  # decay both learning rates linearly to 0 over ``steps`` (long runs)
+    decay_from: float = 0.0  # with lr_decay, hold the rates until this fraction of the steps, then decay
     # float32 by default, so that a run computes in the same precision on every CPU; "auto" runs the
     # products in bfloat16 where the hardware has it (gan.device.training_dtype): faster there only
     precision: str = "float32"
@@ -67,6 +70,10 @@ class TrainConfig:
             raise ValueError(f"TrainConfig: optimizer must be 'adam' or 'sgd', got {self.optimizer!r}.")
         if self.ema is not None and not 0.0 < self.ema < 1.0:
             raise ValueError(f"TrainConfig: ema must be a decay in (0, 1) such as 0.998, or None; got {self.ema!r}.")
+        if self.average not in ("generator", "discriminator"):
+            raise ValueError(f"TrainConfig: average must be 'generator' or 'discriminator', got {self.average!r}.")
+        if not (isinstance(self.decay_from, (int, float)) and 0.0 <= self.decay_from <= 1.0):
+            raise ValueError(f"TrainConfig: decay_from must be a fraction in [0, 1], got {self.decay_from!r}.")
         if self.lr_decay and self.steps is None:
             raise ValueError("TrainConfig: lr_decay=True decays the learning rates to 0 at the last step; give steps.")
         if self.precision not in PRECISIONS:
@@ -86,6 +93,7 @@ class TrainResult:
     seconds: float
     interrupted: bool = False
     ema_generator: nn.Module | None = None  # the averaged generator, when TrainConfig.ema is set
+    ema_discriminator: nn.Module | None = None  # the averaged discriminator, with TrainConfig(average="discriminator")
     precision: str = "float32"  # what the products ran in: "float32" or "bfloat16" (TrainConfig.precision resolved)
 
 
@@ -189,10 +197,10 @@ def check_data_range(real: torch.Tensor, G: nn.Module, tolerance: float = 1e-3) 
 
 
 def train_gan(
-    G: nn.Module,
+    G: nn.Module | None,
     D: nn.Module,
-    sample_real: Callable[[int], torch.Tensor],
-    sample_noise: Callable[[int], torch.Tensor],
+    sample_real: Callable[[int], torch.Tensor] | None,
+    sample_noise: Callable[[int], torch.Tensor] | None,
     config: TrainConfig | None = None,
     callback: Callable[[int, nn.Module, nn.Module], None] | None = None,
     progress: bool | None = None,
@@ -203,9 +211,12 @@ def train_gan(
     """Train ``G`` against ``D`` and return a ``TrainResult``; ``sample_real(n)``/``sample_noise(n)`` give batches.
 
     Each step draws a real batch and a noise batch and calls ``step(G, D, real, z, opt_d, opt_g, config)``,
-    which updates the networks and returns a dict of scalar tensors, at least ``d_loss`` and ``g_loss``
-    (``train_step`` by default). Every ``config.log_every`` steps a history row with their means is
-    recorded and ``callback(step, G, D)`` is called.
+    which updates the networks and returns a dict of scalar tensors, the losses ``d_loss`` and (if G
+    trains) ``g_loss`` among them (``train_step`` by default). A step that draws its own batches (the
+    semi-supervised GAN's three sources) gets None for those whose sampler is None; ``G=None`` trains
+    D alone (the SGAN's supervised baseline). Every ``config.log_every`` steps a history row with the
+    means is recorded and ``callback(step, G, D)`` is called (``callback(step, G, D, averaged)`` if it has a
+    parameter ``averaged``: it then also gets the averaged network, or None).
     Ctrl-C (or the notebook's stop button) ends training early and keeps what was learned so far.
     With ``checkpoint`` (``gan.resume.Checkpointing``) the loop's whole state is saved every so often,
     at log steps; ``resume`` (a state read by ``gan.resume.load_state``) continues a run from one, to
@@ -213,26 +224,31 @@ def train_gan(
     saves and restores its data stream, so that its resumed runs are bitwise identical on the CPU.
     """
     config = config or TrainConfig()
-    device = next(G.parameters()).device
+    networks = [m for m in (G, D) if m is not None]
+    device = next(D.parameters()).device
     if config.fast:
-        _fast.prepare(device, G, D)  # channels-last for convolutions, in place; the weights keep their values
+        _fast.prepare(device, *networks)  # channels-last for convolutions, in place; the weights keep their values
         step = _fast.faster(step)
     opt_d = make_optimizer(D.parameters(), config, config.lr_d)
-    opt_g = make_optimizer(G.parameters(), config, config.lr_g)
+    opt_g = make_optimizer(G.parameters(), config, config.lr_g) if G is not None else None
     schedulers = []
     if config.lr_decay:
-        schedulers = [torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 1 - i / config.steps) for opt in (opt_d, opt_g)]
-    G.train()
-    D.train()
+        schedulers = [torch.optim.lr_scheduler.LambdaLR(opt, _decay(config)) for opt in (opt_d, opt_g) if opt]
+    for network in networks:
+        network.train()
     ema = None
     if config.ema is not None:
         # Averaging G's weights over the last few hundred steps smooths out the oscillation of the
         # adversarial game: samples from the average are usually much better, at no training cost.
+        # (The SGAN averages D, its classifier, for the same reason.)
         from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-        ema = AveragedModel(G, multi_avg_fn=get_ema_multi_avg_fn(config.ema), use_buffers=True)
+        averaged = G if config.average == "generator" else D
+        if averaged is None:
+            raise ValueError("train_gan: TrainConfig(average='generator') needs a generator; this run has none.")
+        ema = AveragedModel(averaged, multi_avg_fn=get_ema_multi_avg_fn(config.ema), use_buffers=True)
 
-    dtype = training_dtype(config.precision, device, G, D)
+    dtype = training_dtype(config.precision, device, *networks)
     # The window sums what ``step`` returns over the current log_every steps, on the device.
     rows, columns, window = [], None, None
     done, interrupted, spent = 0, False, 0.0
@@ -242,6 +258,7 @@ def train_gan(
     if checkpoint is not None:
         checkpoint.start(done)
     last_good = _snapshot(G, D, done)
+    takes_average = callback is not None and "averaged" in inspect.signature(callback).parameters
     bar = _progress_bar(config.steps, progress, initial=done)
     try:
         while True:
@@ -250,9 +267,9 @@ def train_gan(
                 config.seconds is not None and elapsed >= config.seconds
             ):
                 break
-            real = sample_real(config.batch_size).to(device, non_blocking=True)
-            z = sample_noise(config.batch_size).to(device, non_blocking=True)
-            if done == 0:
+            real = sample_real(config.batch_size).to(device, non_blocking=True) if sample_real else None
+            z = sample_noise(config.batch_size).to(device, non_blocking=True) if sample_noise else None
+            if done == 0 and real is not None and G is not None:
                 check_data_range(real, G)  # one host sync, before the first step: a classic, silent bug
             try:
                 with precision_context(device, dtype):
@@ -274,20 +291,23 @@ def train_gan(
             for scheduler in schedulers:
                 scheduler.step()
             if ema is not None:
-                ema.update_parameters(G)
+                ema.update_parameters(averaged)
             if done % config.log_every == 0:
                 # The only host synchronisation: read the window's means once per log_every steps.
                 means = dict(zip(columns, (window / config.log_every).tolist()))
                 window.zero_()
                 rows.append(dict(step=done, **means, seconds=time.perf_counter() - start))
-                d_loss, g_loss = means["d_loss"], means["g_loss"]
+                losses = {name: means[name] for name in ("d_loss", "g_loss") if name in means}
                 if bar is not None:
                     bar.update(config.log_every)
-                    bar.set_postfix(d_loss=f"{d_loss:.3f}", g_loss=f"{g_loss:.3f}")
-                if not (math.isfinite(d_loss) and math.isfinite(g_loss)):
+                    bar.set_postfix({name: f"{value:.3f}" for name, value in losses.items()})
+                if not all(math.isfinite(value) for value in losses.values()):
+                    d_loss, g_loss = losses.get("d_loss", 0.0), losses.get("g_loss", 0.0)
                     which = "discriminator" if not math.isfinite(d_loss) else "generator"
                     good_step = _restore(G, D, last_good)  # the weights are NaN now; keep the last good ones
-                    result = _result(G, D, rows[:-1], columns, good_step, start, interrupted, ema, dtype)
+                    result = _result(
+                        G, D, rows[:-1], columns, good_step, start, interrupted, ema, dtype, config.average
+                    )
                     raise NonFiniteLossError(
                         f"The {which}'s loss became {d_loss if which == 'discriminator' else g_loss} between "
                         f"steps {done - config.log_every + 1} and {done}; both networks were restored to step "
@@ -298,7 +318,10 @@ def train_gan(
                     )
                 last_good = _snapshot(G, D, done)
                 if callback is not None:
-                    callback(done, G, D)
+                    if takes_average:  # callback(step, G, D, averaged): the SGAN validates its averaged D
+                        callback(done, G, D, averaged=ema.module if ema is not None else None)
+                    else:
+                        callback(done, G, D)
                 # Saved only here, where the losses were just found finite: a state never holds a blown-up run.
                 if checkpoint is not None and checkpoint.due(done):
                     checkpoint.save(
@@ -321,7 +344,7 @@ def train_gan(
     finally:
         if bar is not None:
             bar.close()
-    return _result(G, D, rows, columns, done, start, interrupted, ema, dtype)
+    return _result(G, D, rows, columns, done, start, interrupted, ema, dtype, config.average)
 
 
 def _loop_state(step, seconds, G, D, opt_d, opt_g, schedulers, ema, rows, columns, window) -> dict:
@@ -331,10 +354,10 @@ def _loop_state(step, seconds, G, D, opt_d, opt_g, schedulers, ema, rows, column
     return {
         "step": step,
         "seconds": seconds,
-        "generator": G.state_dict(),
+        "generator": G.state_dict() if G is not None else None,
         "discriminator": D.state_dict(),
         "opt_d": opt_d.state_dict(),
-        "opt_g": opt_g.state_dict(),
+        "opt_g": opt_g.state_dict() if opt_g is not None else None,
         "schedulers": [s.state_dict() for s in schedulers],
         "ema": ema.state_dict() if ema is not None else None,
         "history": [dict(row) for row in rows],
@@ -348,10 +371,13 @@ def _load_loop_state(state, G, D, opt_d, opt_g, schedulers, ema, device) -> tupl
     """Put ``_loop_state``'s values back in place; return (step, seconds spent, history rows, columns, window)."""
     from .resume import set_rng_state
 
-    G.load_state_dict(state["generator"])
+    if (G is None) != (state["generator"] is None):
+        raise ValueError("resume: the saved run and this one differ in whether they train a generator.")
     D.load_state_dict(state["discriminator"])
     opt_d.load_state_dict(state["opt_d"])
-    opt_g.load_state_dict(state["opt_g"])
+    if G is not None:
+        G.load_state_dict(state["generator"])
+        opt_g.load_state_dict(state["opt_g"])
     for scheduler, saved in zip(schedulers, state["schedulers"], strict=True):
         scheduler.load_state_dict(saved)
     if (ema is None) != (state["ema"] is None):
@@ -363,23 +389,41 @@ def _load_loop_state(state, G, D, opt_d, opt_g, schedulers, ema, device) -> tupl
     return state["step"], state["seconds"], rows, list(state["columns"]), state["window"].to(device)
 
 
+def _decay(config: TrainConfig) -> Callable[[int], float]:
+    """The learning-rate factor after ``i`` steps: 1 until ``decay_from`` of the steps, then linearly down to 0."""
+    if config.decay_from == 0:
+        return lambda i: 1 - i / config.steps
+    span = max(1, config.steps * (1 - config.decay_from))
+    return lambda i: min(1.0, (config.steps - i) / span)
+
+
 def _snapshot(G, D, step) -> tuple:
     """Copy both networks' weights (cheap next to log_every training steps) so a blow-up can be undone."""
-    return step, {k: v.clone() for k, v in G.state_dict().items()}, {k: v.clone() for k, v in D.state_dict().items()}
+    copy = lambda m: {k: v.clone() for k, v in m.state_dict().items()} if m is not None else None  # noqa: E731
+    return step, copy(G), copy(D)
 
 
 def _restore(G, D, snapshot) -> int:
     step, g_state, d_state = snapshot
-    G.load_state_dict(g_state)
+    if G is not None:
+        G.load_state_dict(g_state)
     D.load_state_dict(d_state)
     return step
 
 
-def _result(G, D, rows, columns, step, start, interrupted, ema=None, dtype=torch.float32) -> TrainResult:
+def _result(G, D, rows, columns, step, start, interrupted, ema=None, dtype=torch.float32, average="generator"):
     history = pd.DataFrame(rows, columns=["step", *(columns or ["d_loss", "g_loss"]), "seconds"])
-    ema_generator = ema.module.eval() if ema is not None else None
+    averaged = ema.module.eval() if ema is not None else None
     return TrainResult(
-        G, D, history, step, time.perf_counter() - start, interrupted, ema_generator, str(dtype).removeprefix("torch.")
+        generator=G,
+        discriminator=D,
+        history=history,
+        steps=step,
+        seconds=time.perf_counter() - start,
+        interrupted=interrupted,
+        ema_generator=averaged if average == "generator" else None,
+        ema_discriminator=averaged if average == "discriminator" else None,
+        precision=str(dtype).removeprefix("torch."),
     )
 
 

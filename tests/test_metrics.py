@@ -148,3 +148,16 @@ def test_precision_recall_matches_the_definition_computed_by_brute_force():
     assert 0.1 < expected[0] < 0.97 and 0.1 < expected[1] < 0.97  # a case where both questions have work to do
     with pytest.raises(ValueError, match="one squared radius per real point"):
         metrics.precision_recall(real, fake, k, real_sq_radii=cached[:10])
+
+
+def test_evaluate_can_compare_with_any_reference_images():
+    test = gan.to_float(gan.load_mnist(train=False).images)
+    train = gan.to_float(gan.load_mnist(train=True).images[:1000])
+    default = gan.metrics.evaluate(test[:1000], n_reference=1000)
+    # the same images as their own reference: Fréchet distance 0, every point inside the reference manifold
+    itself = gan.metrics.evaluate(train, reference=train)
+    assert itself["frechet_distance"] == pytest.approx(0, abs=1e-4) and itself["precision"] == itself["recall"] == 1
+    other = gan.metrics.evaluate(train, reference=test[:1000])
+    assert other["frechet_distance"] > 0.1 and set(other) == set(default)
+    with pytest.raises(ValueError, match="reference must have shape"):
+        gan.metrics.evaluate(train, reference=test[:5, 0])

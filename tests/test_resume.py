@@ -85,7 +85,7 @@ def test_a_resumed_sgan_run_ends_bitwise_identical(tmp_path, small_mnist):
         data, labelled, config, validation, device="cpu", seed=1, checkpoint=_recording(tmp_path, every=5)
     )
     resumed = gan.sgan.train_sgan(
-        data, labelled, config, validation, device="cpu", seed=1, resume=load_state(tmp_path / "state_5.pt")
+        data, labelled, config, validation, device="cpu", seed=1, resume=load_state(tmp_path / "state_8.pt")
     )
     assert _same_weights(resumed.D, whole.D) and _same_weights(resumed.G, whole.G)
     assert resumed.history.equals(whole.history) and list(whole.history["step"]) == [4, 8, 12]
@@ -292,8 +292,9 @@ def test_the_sgan_command_resumes_too(tmp_path, mnist_root, monkeypatch, capsys)
     common = ["train-sgan", "--steps", "12", "--eval-every", "4", "--device", "cpu"]
     assert main([*common, "--out", str(tmp_path / "whole.pt")]) == 0
     real_replace = _full_disk_on_the_second_save(monkeypatch)
-    assert main([*common, "--checkpoint-every", "5", "--out", str(tmp_path / "s.pt")]) == 1
-    assert "--resume" in capsys.readouterr().err and load_state(tmp_path / "s.state.pt")["step"] == 5
+    assert main([*common, "--checkpoint-every", "4", "--out", str(tmp_path / "s.pt")]) == 1
+    # states are saved at log steps, which for the SGAN are its validation steps: 4, then 8 (the full disk)
+    assert "--resume" in capsys.readouterr().err and load_state(tmp_path / "s.state.pt")["step"] == 4
     monkeypatch.setattr("gan.files.os.replace", real_replace)
     assert main(["train-sgan", "--resume", str(tmp_path / "s.state.pt")]) == 0
     whole, _ = gan.sgan.load_classifier(tmp_path / "whole.pt")

@@ -192,3 +192,22 @@ def test_the_stored_baseline_study_matches_todays_budget_and_rate():
     study = sgan.baseline_lr_study()
     assert study.step.max() == sgan.SGANConfig().steps and sorted(study.seed.unique()) == [0, 1, 2]
     assert sgan.SUPERVISED_LR in set(study.lr)
+
+
+def test_the_sgan_and_its_baseline_train_with_the_one_loop():
+    # train_sgan is gan.train_gan with sgan_step: the loop's loss history comes back with the classifier.
+    data = _toy_mnist()
+    index = sgan.labelled_index(data.labels, 20)
+    config = sgan.SGANConfig(**{**FAST.__dict__, "eval_every": 20})
+    assert config.train_config().average == "discriminator" and config.train_config().log_every == 20
+    semi = sgan.train_sgan(data, index, config, validation=data, device="cpu", seed=0)
+    base = sgan.train_supervised(data, index, config, validation=data, device="cpu", seed=0)
+    assert list(semi.losses.columns) == ["step", "d_loss", "g_loss", "seconds"] and list(semi.losses.step) == [
+        20,
+        40,
+        60,
+    ]
+    assert list(base.losses.columns) == ["step", "d_loss", "seconds"] and base.G is None
+    assert list(semi.history.step) == [20, 40, 60]
+    with pytest.raises(ValueError, match="needs a generator; this run has none"):
+        gan.train_gan(None, semi.D, None, None, gan.TrainConfig(steps=1, ema=0.9), step=sgan.supervised_step)
