@@ -332,7 +332,9 @@ def _train_sgan(args) -> int:
             settings["lr"] = SUPERVISED_LR  # the baseline's own rate, chosen on the validation images
         if args.steps is not None:
             settings["steps"] = args.steps
-        config = SGANConfig(**settings, eval_every=args.eval_every, precision=args.precision)
+        if args.precision is not None:
+            settings["precision"] = args.precision
+        config = SGANConfig(**settings, eval_every=args.eval_every)
         run = _start(args, "train-sgan", config) | dict(labels=args.labels, test=args.test, supervised=args.supervised)
     config, out = SGANConfig(**run["config"]), Path(run["out"])
 
@@ -534,7 +536,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None)
-    p.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default="auto")
+    p.add_argument(
+        "--precision",
+        choices=["auto", "float32", "bfloat16"],
+        default=None,
+        help="what the products run in (default: the settings', float32; auto: bfloat16 where the hardware has it)",
+    )
     p.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
     p.add_argument("--out", help="file to write the classifier to (checked before training starts)")
     _add_resume_arguments(p, "train-sgan")

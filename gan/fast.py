@@ -1,4 +1,4 @@
-"""The fast path: every speed-up of the training engine, in one place, behind ``TrainConfig(fast=True)``.
+"""The fast path: every speed-up that changes how a training step computes, behind ``TrainConfig(fast=True)``.
 
 The code the chapters show (``gan.train_step``, the models, ``torch.optim.Adam``) is the plain
 version. With ``fast=True`` the loop swaps in, here and only here:
@@ -12,13 +12,17 @@ version. With ``fast=True`` the loop swaps in, here and only here:
   GPU's tensor cores use), and on CUDA cuDNN's autotuner.
 
 These change how the arithmetic is organised, not what is computed; ``tests/test_fast.py`` checks each:
-the one-pass verdicts equal the two passes' to float32 rounding (1e-6; bit for bit for the MLP GAN and
-the DCGAN at batch 64 on our CPU, ``benchmarks/fast_path.py``), and so do channels-last outputs (1e-5) and
+the one-pass verdicts equal the two passes' to float32 rounding (1e-6; bit for bit for the MLP GAN at
+batch 64 on our CPU, ``benchmarks/fast_path.py``; the DCGAN's discriminator has BatchNorm and keeps two
+passes), and so do channels-last outputs (1e-5) and
 fused-Adam updates (1e-6); one whole fast step with SGD moves the weights as the plain step does, to 1e-6. Over a run the rounding differences grow (Adam's first
 steps move every weight by about its learning rate whatever the gradient's size, and a GAN's game
 amplifies small differences), so a fast and a plain run from one seed end at different, equally good
 networks. In float32 on a 2-core AMD EPYC, ``fast=True`` made the MLP GAN's step 1.47x and Radford et
-al.'s DCGAN's 1.19x faster (medians of 5 rounds; ``benchmarks/fast_path.py``, README "Performance").
+al.'s DCGAN's 1.19x faster (fused Adam and channels-last alone; medians of 5 rounds;
+``benchmarks/fast_path.py``, README "Performance"). The data pipeline's speed (uint8 images held on the
+device, ``gan.data.batches``) and the loop's (one host synchronisation per ``log_every`` steps) are not
+here: they change nothing a step computes.
 
 Precision is the one speed-up that changes the arithmetic, so it is a separate, stated choice:
 ``TrainConfig(precision="auto")`` runs the products in bfloat16 where the hardware does bfloat16

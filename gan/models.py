@@ -11,7 +11,7 @@ from .data import CLASSES
 class PatternDiscriminator(nn.Module):
     """Chapter 3's police: 4 -> 3 -> 1 with sigmoids; returns the probability (N, 1) that a pattern is real."""
 
-    batch_independent = True  # each pattern is judged on its own (see gan.training.judge)
+    batch_independent = True  # each pattern is judged on its own, so gan.fast may judge a batch in one pass
 
     def __init__(self, hidden: int = 3):
         super().__init__()
@@ -147,7 +147,7 @@ class MLPDiscriminator(nn.Module):
             batch_norm=batch_norm,
             dropout=dropout,
         )
-        self.batch_independent = not batch_norm  # BatchNorm mixes the images of a batch (gan.training.judge)
+        self.batch_independent = not batch_norm  # BatchNorm mixes the images of a batch (see gan.fast.judge)
         self.net = nn.Sequential(
             nn.Flatten(),
             *_mlp([28 * 28, *hidden], activation, layer_norm, batch_norm, dropout),
@@ -232,7 +232,7 @@ class DCGANDiscriminator(nn.Module):
                 f"DCGANDiscriminator: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}."
             )
         self.config = dict(width=width, activation=activation, batch_norm=batch_norm, refine=refine)
-        self.batch_independent = not batch_norm  # BatchNorm mixes the images of a batch (gan.training.judge)
+        self.batch_independent = not batch_norm  # BatchNorm mixes the images of a batch (see gan.fast.judge)
 
         def layer(c_in, c_out, kernel, stride, padding):  # convolution, BatchNorm, activation
             return [

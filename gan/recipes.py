@@ -67,7 +67,7 @@ def names() -> list[str]:
 
 
 # Every MNIST recipe: batches of 64, D returns logits, Adam with beta1 = 0.5, an averaged generator, and
-# gan.fast's speed path (the same arithmetic as the plain step). The budgets are the shipped runs'.
+# gan.fast's speed path (the plain step's computation up to float32 rounding). The budgets are the shipped runs'.
 _MNIST = dict(batch_size=64, loss="bce_logits", betas=(0.5, 0.999), fast=True)
 
 register(

@@ -204,15 +204,17 @@ def train_sgan(
     seed: int = 0,
     checkpoint: Checkpointing | None = None,
     resume: dict | None = None,
+    step=None,
 ) -> SGANResult:
     """Train an SGAN on ``data``'s images, reading labels only at the indices ``labelled``; return an ``SGANResult``.
 
     Every image of ``data`` is an unlabelled example (the labelled ones too, as in Salimans et al.).
     Accuracy on ``validation`` (held-out training images, see ``validation_split``; not the test set)
     is recorded every ``config.eval_every`` steps and at the end. ``checkpoint`` and ``resume`` as in
-    ``gan.train_gan``: save the whole state every so often, continue from one.
+    ``gan.train_gan``: save the whole state every so often, continue from one. ``step`` replaces
+    ``sgan_step`` by a function with its parameters (an ablation, say).
     """
-    return _train(data, labelled, config, validation, device, seed, True, checkpoint, resume)
+    return _train(data, labelled, config, validation, device, seed, True, checkpoint, resume, step or sgan_step)
 
 
 def train_supervised(
@@ -240,7 +242,8 @@ def sgan_step(G, D, real, z, opt_d, opt_g, config, *, labelled, unlabelled, nois
     """
     x_lab, y_lab = next(labelled)
     # D: cross-entropy on the labelled images; "real" on unlabelled images and "fake" on G's (detached:
-    # this step is D's). The three batches go through D as one batch, as in Salimans et al.'s code.
+    # this step is D's). The three batches go through D as one batch of 300 (Salimans et al.'s code makes
+    # three passes; D mixes no images of a batch, so this is the same model, its noise layers drawing once).
     fake = G(noise())
     batch = torch.cat([x_lab, next(unlabelled), fake.detach()])
     logits_lab, logits_real, logits_fake = D(batch).split(len(x_lab))
@@ -271,7 +274,16 @@ def supervised_step(G, D, real, z, opt_d, opt_g, config, *, labelled):
 
 
 def _train(
-    data, labelled, config, validation, device, seed, semi_supervised: bool, checkpoint=None, resume=None
+    data,
+    labelled,
+    config,
+    validation,
+    device,
+    seed,
+    semi_supervised: bool,
+    checkpoint=None,
+    resume=None,
+    semi_step=None,
 ) -> SGANResult:
     """Train with the package's one loop (``gan.train_gan``) and ``sgan_step`` or ``supervised_step``."""
     from .device import pick_device, seed_everything
@@ -298,7 +310,7 @@ def _train(
     if semi_supervised:
         noise = lambda: torch.randn(config.batch_size, config.z_dim, generator=gen).to(device)  # noqa: E731
         step = partial(
-            sgan_step,
+            semi_step,
             labelled=labelled_stream,
             unlabelled=unlabelled_stream,
             noise=noise,

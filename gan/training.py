@@ -4,7 +4,8 @@
 objective trains with: it owns the budget, the learning-rate schedule, the averaged generator, the
 history, the non-finite-loss guard, Ctrl-C and checkpoints, and calls a step function once per step
 (``train_step`` by default; ``gan.toy`` passes the unrolled and WGAN-GP steps). ``TrainConfig(fast=True)``
-swaps in ``gan.fast``'s versions of the step and the optimiser: the same arithmetic, organised for speed."""
+swaps in ``gan.fast``'s versions of the step and the optimiser: the same computation up to float32
+rounding, organised for speed (not bit for bit: a fast and a plain run from one seed end apart)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ class TrainConfig:
     # products in bfloat16 where the hardware has it (gan.device.training_dtype): faster there only
     precision: str = "float32"
     log_every: int = 100
-    # gan.fast's fused Adam, one-pass discriminator and channels-last layout: the same arithmetic, faster
+    # gan.fast's fused Adam, one-pass discriminator and channels-last layout: the same computation up to
+    # float32 rounding, faster (not bit for bit, so a run with fast=False from the same seed ends elsewhere)
     fast: bool = False
 
     def __post_init__(self):

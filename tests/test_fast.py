@@ -122,20 +122,3 @@ def test_a_fast_step_moves_the_weights_as_the_plain_step_does(model):
         torch.testing.assert_close(fast_values[name], plain_values[name], atol=1e-6, rtol=0)
     for a, b in zip(plain_weights, fast_weights):
         torch.testing.assert_close(b, a, atol=1e-6, rtol=0)
-
-
-def test_the_loop_runs_exactly_the_hand_written_loop_of_train_steps():
-    # Chapter 3's check: train_gan is train_step repeated, nothing more (plain path, same seed, same weights).
-    config = gan.TrainConfig(steps=50, batch_size=4, loss="mse", optimizer="sgd", lr_d=0.1, lr_g=0.1, log_every=10)
-    gan.seed_everything(0)
-    G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
-    G2, D2 = copy.deepcopy(G), copy.deepcopy(D)
-    gan.train_gan(G, D, gan.pattern_real, lambda n: torch.rand(n, 1), config, progress=False)
-    gan.seed_everything(0)
-    gan.PatternGenerator(), gan.PatternDiscriminator()  # the same draws as above, so the batches match
-    opt_d, opt_g = torch.optim.SGD(D2.parameters(), lr=0.1), torch.optim.SGD(G2.parameters(), lr=0.1)
-    for _ in range(config.steps):
-        gan.train_step(G2, D2, gan.pattern_real(4), torch.rand(4, 1), opt_d, opt_g, config)
-    assert all(
-        torch.equal(a, b) for a, b in zip([*G.parameters(), *D.parameters()], [*G2.parameters(), *D2.parameters()])
-    )

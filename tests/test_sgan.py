@@ -209,5 +209,13 @@ def test_the_sgan_and_its_baseline_train_with_the_one_loop():
     ]
     assert list(base.losses.columns) == ["step", "d_loss", "seconds"] and base.G is None
     assert list(semi.history.step) == [20, 40, 60]
+    calls = []
+
+    def counting_step(*args, **kwargs):  # an ablation's step: train_sgan passes it sgan_step's arguments
+        calls.append(sorted(kwargs))
+        return sgan.sgan_step(*args, **kwargs)
+
+    sgan.train_sgan(data, index, config, validation=data, device="cpu", seed=0, step=counting_step)
+    assert len(calls) == config.steps and calls[0] == ["labelled", "noise", "unlabelled", "unsupervised_weight"]
     with pytest.raises(ValueError, match="needs a generator; this run has none"):
         gan.train_gan(None, semi.D, None, None, gan.TrainConfig(steps=1, ema=0.9), step=sgan.supervised_step)
