@@ -121,9 +121,12 @@ class UpstreamDiscriminator(nn.Module):
 
 
 NETWORKS = {
-    "mlp": lambda: (gan.MLPGenerator(), gan.MLPDiscriminator()),
-    "dcgan": lambda: (gan.DCGANGenerator(), gan.DCGANDiscriminator()),
-    "upstream-64": lambda: (UpstreamGenerator(), UpstreamDiscriminator()),
+    # the package's model families, from its registry, with their default options
+    **{
+        name: (lambda name=name: (gan.models.build(name, "generator"), gan.models.build(name, "discriminator")))
+        for name in ("mlp", "dcgan")
+    },
+    "upstream-64": lambda: (UpstreamGenerator(), UpstreamDiscriminator()),  # pytorch/examples' DCGAN, for reference
 }
 
 

@@ -25,7 +25,7 @@ from gan.fast import adam, prepare, train_step
 
 from bench import positive, synchronize  # the sibling script's argument type and device wait
 
-NETWORKS = {"mlp": (gan.MLPGenerator, gan.MLPDiscriminator), "dcgan": (gan.DCGANGenerator, gan.DCGANDiscriminator)}
+NETWORKS = ("mlp", "dcgan")  # model families of gan.models' registry, with their default options
 # ATEN_CPU_CAPABILITY (the README's emulation of an AVX2-only CPU sets it to avx2) restricts the eager kernels
 # but not the vector width torch.compile generates its C++ for (pytorch/pytorch#123224); on an AVX-512 CPU
 # the two then disagree (outputs up to 1.7 apart). Give the compiled code the same width.
@@ -43,7 +43,7 @@ def compare(model: str, rounds: int, steps: int, device: torch.device) -> bool:
     gen = gan.seed_everything(0)
     stream = gan.batches(gan.load_mnist(train=True).images.to(device), 64, generator=gen)
     config = TrainConfig(batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=1e-3, fast=True)
-    G, D = (cls().to(device) for cls in NETWORKS[model])
+    G, D = (gan.models.build(model, part).to(device) for part in ("generator", "discriminator"))
     prepare(device, G, D)
     dtype = training_dtype(config.precision, device, G, D)
 

@@ -22,6 +22,7 @@ def test_train_then_sample_from_the_command_line(tmp_path, mnist_root, monkeypat
     assert "saved (16, 1, 28, 28) images" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_train_sgan_saves_a_classifier_with_its_history(tmp_path, mnist_root, monkeypatch, capsys):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     out = tmp_path / "sgan.pt"

@@ -12,6 +12,7 @@ def real(mnist_root):
     return gan.to_float(gan.load_mnist(mnist_root, train=True).images[:600])
 
 
+@pytest.mark.slow
 def test_classifier_reaches_99_percent_on_the_test_set(mnist_root):
     from gan.classifier import accuracy
 
@@ -64,6 +65,7 @@ def test_precision_and_recall_separate_quality_from_coverage():
     assert metrics.precision_recall(real, far) == (0.0, 0.0)
 
 
+@pytest.mark.slow
 def test_evaluate_scores_real_digits_far_better_than_noise(real):
     noise = torch.rand(600, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
     good, bad = metrics.evaluate(real), metrics.evaluate(noise)

@@ -267,6 +267,7 @@ def _full_disk_on_the_second_save(monkeypatch):
     return real_replace
 
 
+@pytest.mark.slow
 def test_a_full_disk_during_a_run_keeps_the_last_state_and_says_how_to_go_on(tmp_path, mnist_root, monkeypatch, capsys):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     assert _train_in_process(tmp_path / "whole.pt") == 0
@@ -287,6 +288,7 @@ def test_a_full_disk_during_a_run_keeps_the_last_state_and_says_how_to_go_on(tmp
     assert all(torch.equal(ended["generator"][k], whole["generator"][k]) for k in whole["generator"])
 
 
+@pytest.mark.slow
 def test_the_sgan_command_resumes_too(tmp_path, mnist_root, monkeypatch, capsys):
     monkeypatch.setenv("GAN_DATA_DIR", str(mnist_root))
     common = ["train-sgan", "--steps", "12", "--eval-every", "4", "--device", "cpu"]
