@@ -331,16 +331,16 @@ def throughput_rows(
 def quality_row(model: str, seconds: float, device: torch.device, mnist: gan.MNIST, floor: dict) -> dict:
     """Train ``model`` with the engine for ``seconds`` and return its EMA generator's metrics as a row."""
     settings = QUALITY[model]
-    config = gan.TrainConfig(
+    # the model's recipe (batches of 64, logits, Adam with beta1 0.5, the fast path), with this budget's settings
+    config = gan.recipes.get(model).train_config(
         steps=None,
         seconds=seconds,
-        batch_size=BATCH,
-        loss="bce_logits",
         lr_d=settings["lr_d"],
         lr_g=settings["lr_g"],
         ema=0.998,
         precision="auto",
-        fast=True,
+        log_every=100,
+        lr_decay=False,
     )
     result = gan.train_mnist(
         model, config, generator_config=settings["generator_config"], device=device, data=mnist, progress=False

@@ -51,9 +51,9 @@ def main(only: list[str] | None = None) -> int:
         if only and name not in only:
             continue
         for seed in SEEDS:
-            config = gan.TrainConfig(
-                **{**dict(steps=STEPS, batch_size=64, loss="bce_logits", lr_d=LR_D, lr_g=LR_G, fast=True), **changes}
-            )
+            # the "dcgan" recipe as the chapter's live run has it (no average, losses every 100 steps), one change
+            settings = dict(steps=STEPS, lr_d=LR_D, lr_g=LR_G, ema=None, log_every=100)
+            config = gan.recipes.get("dcgan").train_config(**{**settings, **changes})
             scores = {}
 
             def score(step, G, D):

@@ -20,10 +20,10 @@ import gan
 
 RUNS = {
     "mlp": (
-        gan.TrainConfig(steps=6500, batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=2e-3, fast=True),
+        gan.recipes.get("mlp").train_config(steps=6500, lr_g=2e-3, ema=None, log_every=100),
         dict(layer_norm=False, batch_norm=True),
     ),
-    "dcgan": (gan.TrainConfig(steps=500, batch_size=64, loss="bce_logits", lr_d=1e-3, lr_g=2e-3, fast=True), None),
+    "dcgan": (gan.recipes.get("dcgan").train_config(steps=500, ema=None, log_every=100), None),
 }
 
 
