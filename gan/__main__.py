@@ -163,8 +163,9 @@ def _train(args) -> int:
         if args.seconds is not None:
             changes |= dict(seconds=args.seconds, steps=None)
         elif args.steps is not None or args.epochs is not None:
-            batch_size = args.batch_size or recipe.config["batch_size"]
-            changes |= dict(steps=args.steps or args.epochs * (60_000 // batch_size), seconds=None)
+            batch_size = args.batch_size or recipe.train_config().batch_size
+            steps = args.steps if args.steps is not None else args.epochs * (60_000 // batch_size)
+            changes |= dict(steps=steps, seconds=None)
         if args.lr is not None:
             changes |= dict(lr_d=args.lr, lr_g=args.lr)
         options = dict(
@@ -362,8 +363,8 @@ def _train_sgan(args) -> int:
     except KeyboardInterrupt:
         print("interrupted; the classifier was not saved", file=sys.stderr)
         return _finish(checkpoint, True, "train-sgan")
-    except WriteError as err:  # a state could not be saved: the previous one is intact
-        print(f"error: {err}", file=sys.stderr)
+    except (WriteError, FloatingPointError) as err:  # a state could not be saved, or a loss blew up
+        print(f"error: {err}", file=sys.stderr)  # the last state saved, if any, is intact
         _say_how_to_resume(checkpoint, "train-sgan")
         return 1
     for step, acc in zip(result.history["step"], result.history["val_accuracy"]):

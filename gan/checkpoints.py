@@ -83,6 +83,8 @@ def checked(saved: object, kind: str, where: str) -> dict:
     if saved["kind"] != kind:
         found = f"a {saved.get('model')!r} checkpoint" if saved["kind"] == "generator" else _A[saved["kind"]]
         raise CheckpointError(f"{where} is {found}, not {what}.")
+    if not isinstance(saved.get("format"), int):
+        raise CheckpointError(f"{where} is not {what}: its format is {saved.get('format')!r}, not a version number.")
     if saved["format"] > FORMAT:
         raise CheckpointError(
             f"{where} has checkpoint format {saved['format']}, newer than this package understands ({FORMAT}); "

@@ -74,7 +74,7 @@ def judge(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.T
     return D(real), D(fake)
 
 
-def train_step(G, D, real, z, opt_d, opt_g, config) -> torch.Tensor:
+def train_step(G, D, real, z, opt_d, opt_g, config) -> dict[str, torch.Tensor]:
     """``gan.train_step`` with D's two passes of steps 1 and 2 made one (``judge``); the same step otherwise."""
     from .training import frozen
 

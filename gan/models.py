@@ -147,7 +147,8 @@ class MLPDiscriminator(nn.Module):
             batch_norm=batch_norm,
             dropout=dropout,
         )
-        self.batch_independent = not batch_norm  # BatchNorm mixes the images of a batch (see gan.fast.judge)
+        # BatchNorm mixes the images of a batch, and dropout draws one mask per pass (see gan.fast.judge)
+        self.batch_independent = not batch_norm and dropout == 0
         self.net = nn.Sequential(
             nn.Flatten(),
             *_mlp([28 * 28, *hidden], activation, layer_norm, batch_norm, dropout),

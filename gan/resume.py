@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 
 KIND = "gan-training-state"
-FORMAT = 1
+FORMAT = 2  # 2: the one loop (stop 31); a state of format 1 cannot be resumed by it
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,11 @@ def load_state(path: str | os.PathLike, command: str | None = None) -> dict:
         )
     if state["format"] > FORMAT:
         raise CheckpointError(f"{path} was written by a newer gan ({state['package_version']}); upgrade the package.")
+    if command is not None and state["format"] < FORMAT:
+        raise CheckpointError(
+            f"{path} is a training state of an older gan ({state['package_version']}, whose training loop saved "
+            "another layout); it cannot be resumed by this one. Start the run afresh (delete the state file first)."
+        )
     if command is not None and state["run"]["command"] != command:
         raise CheckpointError(
             f"{path} is the state of a `python -m gan {state['run']['command']}` run; resume it "

@@ -91,7 +91,7 @@ class SGANConfig:
             average="discriminator",
             precision=self.precision,
             fast=True,
-            log_every=self.eval_every or min(100, self.steps),
+            log_every=min(self.eval_every or 100, self.steps),
         )
 
 

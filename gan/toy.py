@@ -325,7 +325,7 @@ def train_toy(
     else:
         step = partial(unrolled_step, unroll=unroll) if unroll else train_step
     config = replace(config, loss="bce_logits", lr_decay=config.lr_decay or anneal)
-    return train_gan(
+    result = train_gan(
         G,
         D,
         lambda n: ring_of_gaussians(n, std=std, generator=data),
@@ -335,6 +335,9 @@ def train_toy(
         progress=False,
         step=step,
     )
+    if result.interrupted:  # a study must not store a run cut short as if it were whole
+        raise KeyboardInterrupt
+    return result
 
 
 # --- the methods as their authors ran them on the ring ---

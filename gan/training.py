@@ -42,12 +42,12 @@ class TrainConfig:
     betas: tuple[float, float] = (0.5, 0.999)  # Adam's; beta1 = 0.5 is the DCGAN choice
     momentum: float = 0.0  # SGD's
     saturating: bool = False  # G minimises log(1 - D(G(z))) instead of -log D(G(z))
-    ema: float | None = None  # keep an exponential moving average of G's weights with this decay (e.g. 0.998)
+    ema: float | None = None  # keep an exponential moving average of a network's weights with this decay (e.g. 0.998)
     average: str = "generator"  # the network the EMA averages: "generator", or "discriminator" (the SGAN's classifier)
     lr_decay: bool = False  # decay both learning rates linearly to 0 over ``steps`` (long runs)
     decay_from: float = 0.0  # with lr_decay, hold the rates until this fraction of the steps, then decay
     # float32 by default, so that a run computes in the same precision on every CPU; "auto" runs the
-    # products in bfloat16 where the hardware has it (gan.device.training_dtype): faster there only
+    # products in bfloat16 where the hardware has it (gan.fast.training_dtype): faster there only
     precision: str = "float32"
     log_every: int = 100
     # gan.fast's fused Adam, one-pass discriminator and channels-last layout: the same computation up to
@@ -226,6 +226,8 @@ def train_gan(
     saves and restores its data stream, so that its resumed runs are bitwise identical on the CPU.
     """
     config = config or TrainConfig()
+    if G is None and step is train_step:
+        raise ValueError("train_gan: G is None, but train_step trains a generator; pass a step that trains D alone.")
     networks = [m for m in (G, D) if m is not None]
     device = next(D.parameters()).device
     if config.fast:
@@ -260,8 +262,45 @@ def train_gan(
     if checkpoint is not None:
         checkpoint.start(done)
     last_good = _snapshot(G, D, done)
-    takes_average = callback is not None and "averaged" in inspect.signature(callback).parameters
+    try:
+        takes_average = callback is not None and "averaged" in inspect.signature(callback).parameters
+    except (TypeError, ValueError):  # a builtin with no signature, say
+        takes_average = False
     bar = _progress_bar(config.steps, progress, initial=done)
+
+    def log(count: int) -> None:
+        """Record the window's means over the last ``count`` steps, check them, and call the callback."""
+        nonlocal last_good
+        # The only host synchronisation: read the window's means once per log_every steps.
+        means = dict(zip(columns, (window / count).tolist()))
+        window.zero_()
+        rows.append(dict(step=done, **means, seconds=time.perf_counter() - start))
+        losses = {name: means[name] for name in ("d_loss", "g_loss") if name in means}
+        if bar is not None:
+            bar.update(count)
+            bar.set_postfix({name: f"{value:.3f}" for name, value in losses.items()})
+        if not all(math.isfinite(value) for value in means.values()):
+            bad = next(name for name, value in means.items() if not math.isfinite(value))
+            good_step = _restore(G, D, last_good)  # the weights are NaN now; keep the last good ones
+            # the averaged network took in the NaN weights too: the result leaves it out
+            result = _result(G, D, rows[:-1], columns, good_step, start, False, None, dtype, config.average)
+            what = {"d_loss": "The discriminator's loss", "g_loss": "The generator's loss"}.get(
+                bad, f"The step's {bad}"
+            )
+            raise NonFiniteLossError(
+                f"{what} became {means[bad]} between steps {done - count + 1} and {done}; both networks were "
+                f"restored to step {good_step}, the last with finite values (see .result). Usual causes: a learning "
+                f"rate too high (lr_d={config.lr_d}, lr_g={config.lr_g}), or a discriminator whose output does not "
+                f"fit loss={config.loss!r} (a sigmoid output fed to 'bce_logits', raw logits fed to 'bce').",
+                result,
+            )
+        last_good = _snapshot(G, D, done)
+        if callback is not None:
+            if takes_average:  # callback(step, G, D, averaged): the SGAN validates its averaged D
+                callback(done, G, D, averaged=ema.module if ema is not None else None)
+            else:
+                callback(done, G, D)
+
     try:
         while True:
             elapsed = time.perf_counter() - start
@@ -295,52 +334,15 @@ def train_gan(
             if ema is not None:
                 ema.update_parameters(averaged)
             if done % config.log_every == 0:
-                # The only host synchronisation: read the window's means once per log_every steps.
-                means = dict(zip(columns, (window / config.log_every).tolist()))
-                window.zero_()
-                rows.append(dict(step=done, **means, seconds=time.perf_counter() - start))
-                losses = {name: means[name] for name in ("d_loss", "g_loss") if name in means}
-                if bar is not None:
-                    bar.update(config.log_every)
-                    bar.set_postfix({name: f"{value:.3f}" for name, value in losses.items()})
-                if not all(math.isfinite(value) for value in losses.values()):
-                    d_loss, g_loss = losses.get("d_loss", 0.0), losses.get("g_loss", 0.0)
-                    which = "discriminator" if not math.isfinite(d_loss) else "generator"
-                    good_step = _restore(G, D, last_good)  # the weights are NaN now; keep the last good ones
-                    result = _result(
-                        G, D, rows[:-1], columns, good_step, start, interrupted, ema, dtype, config.average
-                    )
-                    raise NonFiniteLossError(
-                        f"The {which}'s loss became {d_loss if which == 'discriminator' else g_loss} between "
-                        f"steps {done - config.log_every + 1} and {done}; both networks were restored to step "
-                        f"{good_step}, the last with finite losses (see .result). Usual causes: a learning rate too "
-                        f"high (lr_d={config.lr_d}, lr_g={config.lr_g}), or a discriminator whose output does not "
-                        f"fit loss={config.loss!r} (a sigmoid output fed to 'bce_logits', raw logits fed to 'bce').",
-                        result,
-                    )
-                last_good = _snapshot(G, D, done)
-                if callback is not None:
-                    if takes_average:  # callback(step, G, D, averaged): the SGAN validates its averaged D
-                        callback(done, G, D, averaged=ema.module if ema is not None else None)
-                    else:
-                        callback(done, G, D)
+                log(config.log_every)
                 # Saved only here, where the losses were just found finite: a state never holds a blown-up run.
                 if checkpoint is not None and checkpoint.due(done):
-                    checkpoint.save(
-                        _loop_state(
-                            done,
-                            time.perf_counter() - start,
-                            G,
-                            D,
-                            opt_d,
-                            opt_g,
-                            schedulers,
-                            ema,
-                            rows,
-                            columns,
-                            window,
-                        )
+                    state = _loop_state(
+                        done, time.perf_counter() - start, G, D, opt_d, opt_g, schedulers, ema, rows, columns, window
                     )
+                    checkpoint.save(state)
+        if done % config.log_every and columns is not None:
+            log(done % config.log_every)  # the steps since the last log step: recorded and checked too
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -383,7 +385,7 @@ def _load_loop_state(state, G, D, opt_d, opt_g, schedulers, ema, device) -> tupl
     for scheduler, saved in zip(schedulers, state["schedulers"], strict=True):
         scheduler.load_state_dict(saved)
     if (ema is None) != (state["ema"] is None):
-        raise ValueError("resume: the saved run and this one differ in whether they keep an EMA generator.")
+        raise ValueError("resume: the saved run and this one differ in whether they keep an averaged network.")
     if ema is not None:
         ema.load_state_dict(state["ema"])
     set_rng_state(state["rng"], device)

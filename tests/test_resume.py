@@ -213,7 +213,7 @@ def test_resume_refuses_settings_that_would_change_the_run(tmp_path, mnist_root,
         state_path(out),
         {
             "kind": "gan-training-state",
-            "format": 1,
+            "format": gan.resume.FORMAT,
             "package_version": "x",
             "run": {"command": "train"},
             "step": 2,
@@ -303,3 +303,19 @@ def test_the_sgan_command_resumes_too(tmp_path, mnist_root, monkeypatch, capsys)
     resumed, info = gan.sgan.load_classifier(tmp_path / "s.pt")
     assert _same_weights(whole, resumed) and info["history"]["step"] == [4, 8, 12]
     assert not (tmp_path / "s.state.pt").exists()
+
+
+def test_a_state_saved_by_an_older_training_loop_is_refused_clearly(tmp_path, capsys):
+    old = tmp_path / "old.state.pt"
+    state = {
+        "kind": "gan-training-state",
+        "format": 1,
+        "package_version": "0.1.0",
+        "run": {"command": "train"},
+        "step": 2,
+        "seconds": 1.0,
+    }
+    gan.resume.save_state(old, state)
+    assert main(["train", "--resume", str(old)]) == 1
+    assert "is a training state of an older gan (0.1.0" in capsys.readouterr().err
+    assert gan.resume.is_state_file(old)  # still recognised: a fresh run will not overwrite it

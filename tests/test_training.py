@@ -306,3 +306,34 @@ def test_the_loop_runs_exactly_the_hand_written_loop_of_train_steps():
     assert all(
         torch.equal(a, b) for a, b in zip([*G.parameters(), *D.parameters()], [*G2.parameters(), *D2.parameters()])
     )
+
+
+def test_the_steps_after_the_last_log_step_are_recorded_checked_and_seen_by_the_callback():
+    gan.seed_everything(0)
+    G, D = gan.PatternGenerator(), gan.PatternDiscriminator()
+    seen = []
+    config = gan.TrainConfig(steps=25, batch_size=4, loss="mse", optimizer="sgd", lr_d=0.1, lr_g=0.1, log_every=10)
+    result = gan.train_gan(
+        G,
+        D,
+        gan.pattern_real,
+        lambda n: torch.rand(n, 1),
+        config,
+        callback=lambda step, G, D: seen.append(step),
+        progress=False,
+    )
+    assert result.history["step"].tolist() == [10, 20, 25] and seen == [10, 20, 25]
+
+    class LateNaN(torch.nn.Module):  # finite until the 22nd step, so only the last, partial window sees NaN
+        def __init__(self):
+            super().__init__()
+            self.inner, self.calls = gan.PatternDiscriminator(), 0
+
+        def forward(self, x):
+            self.calls += 1
+            return self.inner(x) * (float("nan") if self.calls > 21 * 3 else 1.0)
+
+    with pytest.raises(gan.NonFiniteLossError, match="between steps 21 and 25; both networks were restored to step 20"):
+        gan.train_gan(
+            gan.PatternGenerator(), LateNaN(), gan.pattern_real, lambda n: torch.rand(n, 1), config, progress=False
+        )
