@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -64,8 +65,13 @@ def write(path: str | os.PathLike, kind: str, payload: dict) -> Path:
     if missing:
         raise ValueError(f"write: a {kind!r} checkpoint needs {missing}.")
     header = {"format": FORMAT, "kind": kind, "package_version": __version__}
-    ours = readable_by(lambda p: read(p, kind))
+    ours = partial(is_checkpoint, kind=kind)
     return save_torch(Path(path), {**header, **payload}, ours=ours, what=_SAVED[kind])
+
+
+def is_checkpoint(path: str | os.PathLike, kind: str) -> bool:
+    """Whether ``path`` holds a readable checkpoint of ``kind`` (so that a new one may replace it)."""
+    return readable_by(lambda p: read(p, kind))(Path(path))
 
 
 def read(path: str | os.PathLike, kind: str) -> dict:

@@ -122,9 +122,9 @@ def load_classifier(device: torch.device | str = "cpu") -> MNISTClassifier:
 
 def is_classifier_file(path: Path) -> bool:
     """Whether ``path`` holds classifier weights as ``save_weights`` writes them (so it may be replaced)."""
-    from .checkpoints import read, readable_by
+    from .checkpoints import is_checkpoint
 
-    return readable_by(lambda p: read(p, "classifier"))(Path(path))
+    return is_checkpoint(path, "classifier")
 
 
 def save_weights(model: MNISTClassifier, test_accuracy: float, path: str | Path = WEIGHTS) -> Path:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from torch import nn
+
 from .models import MODELS, build
 from .training import TrainConfig
 
@@ -30,7 +32,7 @@ class Recipe:
         """Return the recipe's ``TrainConfig``, with ``changes`` (e.g. ``steps=500, seconds=None``) applied."""
         return TrainConfig(**{**self.config, **changes})
 
-    def build(self, part: str = "generator", **changes) -> torch.nn.Module:  # noqa: F821
+    def build(self, part: str = "generator", **changes) -> nn.Module:
         """Return a fresh generator or discriminator with the recipe's options (and ``changes``)."""
         return build(self.model, part, {**(self.generator if part == "generator" else self.discriminator), **changes})
 

@@ -283,7 +283,7 @@ def _train(
     semi_supervised: bool,
     checkpoint=None,
     resume=None,
-    semi_step=None,
+    semi_step=sgan_step,
 ) -> SGANResult:
     """Train with the package's one loop (``gan.train_gan``) and ``sgan_step`` or ``supervised_step``."""
     from .device import pick_device, seed_everything
@@ -406,9 +406,9 @@ def save_classifier(
 
 def is_saved_classifier(path: Path) -> bool:
     """Whether ``path`` holds a classifier saved by ``save_classifier`` (so that a new one may replace it)."""
-    from .checkpoints import read, readable_by
+    from .checkpoints import is_checkpoint
 
-    return readable_by(lambda p: read(p, "sgan-classifier"))(Path(path))
+    return is_checkpoint(path, "sgan-classifier")
 
 
 def load_classifier(path: str | os.PathLike = SHIPPED, device: torch.device | str = "cpu") -> tuple[nn.Module, dict]:
