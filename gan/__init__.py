@@ -3,6 +3,7 @@
 from . import (
     checkpoints,
     classifier,
+    conditional,
     data,
     device,
     fast,
@@ -26,6 +27,7 @@ from .classifier import MNISTClassifier, load_classifier
 from .data import (
     MNIST,
     Batches,
+    LabelledBatches,
     MNISTCorruptError,
     MNISTNotFoundError,
     batches,
@@ -41,6 +43,8 @@ from .device import available_devices, pick_device, seed_everything
 from .fast import native_bf16, precision_context, training_dtype
 from .losses import generator_loss, get_loss
 from .models import (
+    ConditionalMLPDiscriminator,
+    ConditionalMLPGenerator,
     DCGANDiscriminator,
     DCGANGenerator,
     MLPDiscriminator,

@@ -399,9 +399,21 @@ def _sample(args) -> int:
         G = pretrained.load(args.checkpoint, device=args.device or "cpu")
     else:
         G = load_generator(args.checkpoint, device=args.device or "cpu")
-    images = sample(G, args.n, seed=args.seed).cpu()
+    from .conditional import is_conditional
+
+    if args.digit is not None and not is_conditional(G):
+        print(
+            f"--digit chooses the digit of a conditional generator (cgan); {args.checkpoint} is not one",
+            file=sys.stderr,
+        )
+        return 2
+    if args.digit is not None and not 0 <= args.digit < G.classes:
+        print(f"--digit must be between 0 and {G.classes - 1}, got {args.digit}", file=sys.stderr)
+        return 2
+    images = sample(G, args.n, seed=args.seed, labels=args.digit).cpu()
     save_torch(args.out, images, ours=_is_images_file, what="a tensor of images saved by gan sample")
-    print(f"saved {tuple(images.shape)} images in [-1, 1] to {args.out}")
+    what = f" of the digit {args.digit}" if args.digit is not None else ""
+    print(f"saved {tuple(images.shape)} images{what} in [-1, 1] to {args.out}")
     return 0
 
 
@@ -500,6 +512,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, required=True, help="how many images")
     p.add_argument("--out", required=True, help="file to write: a tensor (N, 1, 28, 28) in [-1, 1] (torch.save)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--digit",
+        type=int,
+        default=None,
+        help="a conditional generator (cgan) draws only this digit; without it, the digits 0-9 in turn",
+    )
     p.add_argument("--device", default=None)
     p.set_defaults(run=_sample)
 

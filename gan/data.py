@@ -179,6 +179,33 @@ class Batches:
         self.indices.load_state_dict(state)
 
 
+class LabelledBatches(Batches):
+    """Shuffled (images, labels) batches, forever: images as ``Batches`` gives them, with their labels.
+
+    With ``repeats=k`` an epoch is k permutations end to end: a small labelled set is cycled (oversampled)
+    so that even a set smaller than a batch fills one.
+    """
+
+    def __init__(
+        self,
+        images: torch.Tensor,
+        labels: torch.Tensor,
+        batch_size: int,
+        generator: torch.Generator | None = None,
+        repeats: int = 1,
+    ):
+        if len(labels) != len(images):
+            raise ValueError(
+                f"LabelledBatches: {len(images)} images but {len(labels)} labels; give one label per image."
+            )
+        self.images, self.labels = images, labels.to(images.device)
+        self.indices = Shuffled(len(labels), batch_size, generator, repeats=repeats, device=images.device)
+
+    def __next__(self) -> tuple[torch.Tensor, torch.Tensor]:
+        idx = next(self.indices)
+        return to_float(self.images[idx]), self.labels[idx]
+
+
 def batches(images: torch.Tensor, batch_size: int, generator: torch.Generator | None = None) -> Batches:
     """Return an endless stream of shuffled float batches in [-1, 1] from uint8 ``images``: ``next(stream)``.
 

@@ -161,6 +161,91 @@ class MLPDiscriminator(nn.Module):
         return self.net(x)
 
 
+def check_labels(model: nn.Module, labels: torch.Tensor, n: int, classes: int) -> None:
+    """Raise a readable error unless ``labels`` is an integer tensor of ``n`` class indices in [0, classes)."""
+    name = type(model).__name__
+    if not isinstance(labels, torch.Tensor):
+        raise TypeError(f"{name}: labels must be a torch.Tensor of class indices, got {type(labels).__name__}.")
+    if labels.dim() != 1 or len(labels) != n:
+        raise ValueError(f"{name}: labels must have shape ({n},), one class per image, got {tuple(labels.shape)}.")
+    if labels.is_floating_point() or labels.dtype == torch.bool:
+        raise TypeError(f"{name}: labels must be integers (torch.long), got dtype {labels.dtype}; call .long() first.")
+    if n and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(
+            f"{name}: labels must lie in 0..{classes - 1}, got values from {labels.min().item()} to {labels.max().item()}."
+        )
+
+
+class ConditionalMLPGenerator(nn.Module):
+    """Conditional MNIST generator (Mirza & Osindero 2014): z (N, z_dim) and digits (N,) -> images (N, 1, 28, 28).
+
+    The digit enters as a one-hot vector appended to z; the rest is the MLP generator (tanh output, in [-1, 1]).
+    """
+
+    def __init__(
+        self,
+        z_dim: int = 100,
+        classes: int = 10,
+        hidden: tuple[int, ...] = (256, 512),
+        activation: str = "leaky_relu",
+        batch_norm: bool = True,
+    ):
+        super().__init__()
+        self.z_dim, self.classes = z_dim, classes
+        self.config = dict(
+            z_dim=z_dim, classes=classes, hidden=list(hidden), activation=activation, batch_norm=batch_norm
+        )
+        self.net = nn.Sequential(
+            *_mlp([z_dim + classes, *hidden], activation, layer_norm=False, batch_norm=batch_norm),
+            nn.Linear(hidden[-1], 28 * 28),
+            nn.Tanh(),
+        )
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        _check_features(self, z, self.z_dim)
+        check_labels(self, labels, len(z), self.classes)
+        one_hot = nn.functional.one_hot(labels, self.classes).to(z.dtype)
+        return self.net(torch.cat([z, one_hot], dim=1)).view(-1, 1, 28, 28)
+
+
+class ConditionalMLPDiscriminator(nn.Module):
+    """Conditional MNIST discriminator: images (N, 1, 28, 28) and digits (N,) -> one logit (N, 1).
+
+    ``conditioning="concat"`` appends the one-hot digit to the pixels (Mirza & Osindero 2014);
+    ``conditioning="projection"`` adds the inner product of a learned embedding of the digit with the
+    last hidden features to an unconditional logit (Miyato & Koyama 2018).
+    """
+
+    def __init__(
+        self,
+        classes: int = 10,
+        hidden: tuple[int, ...] = (512, 256),
+        activation: str = "leaky_relu",
+        conditioning: str = "concat",
+    ):
+        super().__init__()
+        if conditioning not in ("concat", "projection"):
+            raise ValueError(
+                f"ConditionalMLPDiscriminator: conditioning must be 'concat' or 'projection', got {conditioning!r}."
+            )
+        self.classes, self.conditioning = classes, conditioning
+        self.config = dict(classes=classes, hidden=list(hidden), activation=activation, conditioning=conditioning)
+        self.batch_independent = True  # no BatchNorm, no dropout: each image's verdict depends on it alone
+        inputs = 28 * 28 + (classes if conditioning == "concat" else 0)
+        self.body = nn.Sequential(*_mlp([inputs, *hidden], activation, layer_norm=False))
+        self.head = nn.Linear(hidden[-1], 1)
+        self.embed = nn.Embedding(classes, hidden[-1]) if conditioning == "projection" else None
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        check_images(x, model=self)
+        check_labels(self, labels, len(x), self.classes)
+        pixels = x.flatten(1)
+        if self.embed is None:  # concat: the digit is part of the input
+            return self.head(self.body(torch.cat([pixels, nn.functional.one_hot(labels, self.classes).to(x.dtype)], 1)))
+        features = self.body(pixels)  # projection: logit = head(features) + <embed(digit), features>
+        return self.head(features) + (self.embed(labels) * features).sum(dim=1, keepdim=True)
+
+
 class DCGANGenerator(nn.Module):
     """DCGAN for 28x28 (Radford et al.): z -> 7x7 -> 14x14 -> 28x28 by transposed convolutions; images in [-1, 1].
 
@@ -444,3 +529,4 @@ def build(model: str, part: str = "generator", config: dict | None = None) -> nn
 
 register_model("mlp", MLPGenerator, MLPDiscriminator)
 register_model("dcgan", DCGANGenerator, DCGANDiscriminator)
+register_model("cgan", ConditionalMLPGenerator, ConditionalMLPDiscriminator)

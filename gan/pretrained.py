@@ -18,6 +18,7 @@ WEIGHTS = Path(__file__).resolve().parent / "weights"
 STUDIES = Path(__file__).resolve().parent / "studies"
 # name -> file in gan/weights/. README.md's "Shipped checkpoints" section gives the command that made each.
 CHECKPOINTS = {
+    "cgan": "cgan.pt",
     "dcgan": "dcgan.pt",
     "mlp-gan": "mlp_gan.pt",
 }

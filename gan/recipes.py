@@ -100,3 +100,12 @@ register(
         discriminator=dict(refine=True),
     )
 )
+register(
+    Recipe(
+        "cgan",
+        "cgan",
+        "the conditional MLP GAN (cgan): the digit given to both networks, a projection D, 30 epochs",
+        config=dict(_MNIST, steps=28_110, lr_d=5e-4, lr_g=1e-3, ema=0.998, log_every=500),
+        discriminator=dict(conditioning="projection"),  # learns to check the label sooner (chapter 11's study)
+    )
+)

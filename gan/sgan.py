@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 # The method's pieces that live elsewhere, re-exported so that gan.sgan has the whole method (see above).
-from .data import CLASSES, MNIST, VALIDATION, Shuffled, batches, labelled_index, to_float, validation_split  # noqa: F401
+from .data import CLASSES, MNIST, VALIDATION, LabelledBatches, batches, labelled_index, to_float, validation_split  # noqa: F401
 from .fast import PRECISIONS
 from .losses import feature_matching_loss, real_probability, unsupervised_loss  # noqa: F401
 from .models import NOISE_BANK, GaussianNoise, MLPGenerator, SGANDiscriminator  # noqa: F401
@@ -182,19 +182,6 @@ def _check_split(data: MNIST, index: torch.Tensor) -> torch.Tensor:
     return index.cpu()
 
 
-class _LabelledBatches:
-    """(images, labels) batches forever, cycling through the labelled set (a small set is oversampled); resumable."""
-
-    def __init__(self, images, labels, batch_size, gen):
-        self.images, self.labels = images, labels
-        n = len(labels)
-        self.indices = Shuffled(n, batch_size, gen, repeats=-(-batch_size // n) + 1, device=images.device)
-
-    def __next__(self):
-        idx = next(self.indices)
-        return to_float(self.images[idx]), self.labels[idx]
-
-
 def train_sgan(
     data: MNIST,
     labelled: torch.Tensor,
@@ -305,7 +292,9 @@ def _train(
 
     D = SGANDiscriminator(**config.discriminator).to(device)
     G = MLPGenerator(**config.generator).to(device) if semi_supervised else None
-    labelled_stream = _LabelledBatches(lab_images, lab_labels, config.batch_size, gen)
+    labelled_stream = LabelledBatches(
+        lab_images, lab_labels, config.batch_size, gen, repeats=-(-config.batch_size // len(lab_labels)) + 1
+    )
     unlabelled_stream = batches(unlabelled, config.batch_size, gen)  # images only: there are no labels to read
     if semi_supervised:
         noise = lambda: torch.randn(config.batch_size, config.z_dim, generator=gen).to(device)  # noqa: E731

@@ -212,7 +212,8 @@ def train_gan(
 ) -> TrainResult:
     """Train ``G`` against ``D`` and return a ``TrainResult``; ``sample_real(n)``/``sample_noise(n)`` give batches.
 
-    Each step draws a real batch and a noise batch and calls ``step(G, D, real, z, opt_d, opt_g, config)``,
+    Each step draws a real batch (a tensor, or a tuple of tensors such as a conditional GAN's (images,
+    labels)) and a noise batch and calls ``step(G, D, real, z, opt_d, opt_g, config)``,
     which updates the networks and returns a dict of scalar tensors, the losses ``d_loss`` and (if G
     trains) ``g_loss`` among them (``train_step`` by default). A step that draws its own batches (the
     semi-supervised GAN's three sources) gets None for those whose sampler is None; ``G=None`` trains
@@ -308,10 +309,10 @@ def train_gan(
                 config.seconds is not None and elapsed >= config.seconds
             ):
                 break
-            real = sample_real(config.batch_size).to(device, non_blocking=True) if sample_real else None
+            real = _to_device(sample_real(config.batch_size), device) if sample_real else None
             z = sample_noise(config.batch_size).to(device, non_blocking=True) if sample_noise else None
             if done == 0 and real is not None and G is not None:
-                check_data_range(real, G)  # one host sync, before the first step: a classic, silent bug
+                check_data_range(real[0] if isinstance(real, tuple) else real, G)  # once: a classic, silent bug
             try:
                 with precision_context(device, dtype):
                     values = step(G, D, real, z, opt_d, opt_g, config)
@@ -449,10 +450,12 @@ def train_mnist(
     ``config`` replaces the recipe's training settings (``gan.recipes.get(name).train_config(...)`` gives
     them with a few changed); ``generator_config`` and ``discriminator_config`` change the recipe's
     network options. The training images are held on the training device as one uint8 tensor and
-    batched by indexing; the noise is standard normal of the generator's ``z_dim``. ``checkpoint`` and
+    batched by indexing; the noise is standard normal of the generator's ``z_dim``. A conditional
+    recipe ("cgan") trains on (images, labels) batches with ``gan.conditional.conditional_step``. ``checkpoint`` and
     ``resume`` as in ``train_gan``; the data stream's position is saved and restored with the rest.
     """
-    from .data import batches, load_mnist
+    from .conditional import conditional_step, is_conditional
+    from .data import LabelledBatches, batches, load_mnist
     from .device import pick_device, seed_everything
     from .recipes import get
 
@@ -462,8 +465,12 @@ def train_mnist(
     gen = seed_everything(seed)
     G = chosen.build("generator", **(generator_config or {})).to(device)
     D = chosen.build("discriminator", **(discriminator_config or {})).to(device)
-    images = (data if data is not None else load_mnist(train=True)).images.to(device)
-    stream = batches(images, config.batch_size, generator=gen)
+    data = data if data is not None else load_mnist(train=True)
+    conditional = is_conditional(G)  # a conditional GAN reads the labels too, and its step passes them on
+    if conditional:
+        stream = LabelledBatches(data.images.to(device), data.labels, config.batch_size, generator=gen)
+    else:
+        stream = batches(data.images.to(device), config.batch_size, generator=gen)
     if resume is not None:
         stream.load_state_dict(resume["data"])
         gen.set_state(resume["data_generator"])
@@ -479,7 +486,15 @@ def train_mnist(
         progress=progress,
         checkpoint=checkpoint,
         resume=resume,
+        step=conditional_step if conditional else train_step,
     )
+
+
+def _to_device(batch, device: torch.device):
+    """Move a batch to ``device``: a tensor, or a tuple of tensors such as (images, labels)."""
+    if isinstance(batch, tuple):
+        return tuple(part.to(device, non_blocking=True) for part in batch)
+    return batch.to(device, non_blocking=True)
 
 
 def _interactive() -> bool:

@@ -162,6 +162,24 @@ def test_the_stored_ring_recipes_cover_todays_recipes_seeds_and_budget():
     assert (long.groupby(["recipe", "seed"]).step.apply(list) == [steps] * (len(script.LONG) * 3)).all()
 
 
+def test_the_stored_equal_time_race_covers_the_scripts_budgets_seeds_and_models():
+    # Changing the budgets or seeds of benchmarks/equal_time.py without rerunning it fails here.
+    import gan
+
+    script = load_script("equal_time")
+    race = gan.pretrained.study("equal_time")
+    budgets = [f"{b} DCGAN steps" for b in script.BUDGETS]
+    assert list(dict.fromkeys(race.budget)) == budgets and race.machine.nunique() == 1
+    runs = race.groupby(["budget", "model"]).seed.apply(sorted)
+    assert set(runs.index) == {(b, m) for b in budgets for m in ("MLP GAN", "DCGAN")}
+    assert (runs == [list(script.SEEDS)] * len(runs)).all()
+    dcgan = race[race.model == "DCGAN"]
+    assert (dcgan.steps == dcgan.budget.str.split().str[0].astype(int)).all()
+    # each MLP run had the time its DCGAN run took (the loop stops at the first step past it)
+    paired = race.pivot_table(index=["budget", "seed"], columns="model", values="seconds")
+    assert ((paired["MLP GAN"] - paired["DCGAN"]).abs() < 0.1 * paired["DCGAN"]).all()
+
+
 def test_pretrained_study_names_the_shipped_studies_when_one_is_missing():
     import gan
 

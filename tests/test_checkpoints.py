@@ -93,7 +93,7 @@ def test_saving_replaces_an_older_checkpoint_and_leaves_no_temporary_files(tmp_p
 
 def test_unknown_model_name_lists_the_known_ones(tmp_path):
     G, _ = _mlp()
-    with pytest.raises(ValueError, match=r"Unknown model 'vae'; known models: \['dcgan', 'mlp'\]"):
+    with pytest.raises(ValueError, match=r"Unknown model 'vae'; known models: \['cgan', 'dcgan', 'mlp'\]"):
         gan.save_checkpoint(tmp_path / "g.pt", "vae", G)
 
 
@@ -116,11 +116,12 @@ def test_every_shipped_generator_loads_and_samples_images_in_range(name):
     assert "metrics" in gan.pretrained.info(name)
 
 
-def test_shipped_weights_stay_under_16_mb():
+def test_shipped_weights_stay_under_20_mb():
     # Colab installs the package from the repository: keep what it downloads small. The six SGAN
-    # seed runs (chapter 9's table, about 1.1 MB each in float16) raised the limit from 10 MB.
+    # seed runs (chapter 9's table, about 1.1 MB each in float16) raised the limit from 10 MB to 16,
+    # the conditional GAN (chapter 11, 2.2 MB with its discriminator) to 20.
     total = sum(p.stat().st_size for p in gan.pretrained.WEIGHTS.glob("*.pt"))
-    assert total < 16 * 2**20
+    assert total < 20 * 2**20
 
 
 def test_a_dcgan_checkpoint_saved_before_final_conv_still_loads(tmp_path):
