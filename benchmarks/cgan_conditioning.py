@@ -1,6 +1,6 @@
 """Chapter 11's study: how soon does a conditional GAN draw the digit asked for, by discriminator and rates?
 
-    GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/cgan_conditioning.py   # about 5 minutes on a recent 2-core CPU
+    GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/cgan_conditioning.py   # about 3 minutes on a recent 2-core CPU
 
 Trains the "cgan" recipe (batches of 64, the generator's averaged weights with decay 0.995 as in the
 chapter's live run) for ``STEPS`` steps from seeds 0, 1 and 2, with the label concatenated to the

@@ -1,6 +1,6 @@
 """Chapter 8's race: the MLP GAN and the DCGAN given the same CPU time, over three seeds.
 
-    GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/equal_time.py   # about 6 minutes on a recent 2-core CPU
+    GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/equal_time.py   # about 5 minutes on a recent 2-core CPU
 
 For each seed the DCGAN trains as in the chapter's live run (the "dcgan" recipe with lr_d = 1e-3,
 lr_g = 2e-3, no average, float32) for ``STEPS`` steps; its generator is kept after each number of

@@ -8,6 +8,8 @@ loop (``gan.train_gan``), on batches of (images, labels).
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 from torch import nn
 
@@ -43,23 +45,25 @@ def conditional_step(G, D, real, z, opt_d, opt_g, config: TrainConfig) -> dict[s
 
 
 def is_conditional(G: nn.Module) -> bool:
-    """Return True for a generator that takes a digit as well as a seed (it has ``classes``)."""
-    return isinstance(getattr(G, "classes", None), int)
+    """Return True for a network that takes a digit as well as its input (its class says ``conditional = True``)."""
+    return getattr(type(G), "conditional", False) is True
 
 
 def digits(labels, n: int, classes: int = CLASSES) -> torch.Tensor:
     """Return ``n`` class labels: every class in turn (``labels=None``), one digit (an int), or ``labels`` checked."""
     if labels is None:
         return torch.arange(n) % classes
-    if isinstance(labels, int) and not isinstance(labels, bool):
+    if isinstance(labels, torch.Tensor) and labels.dim() == 0:
+        labels = labels.item()
+    if isinstance(labels, numbers.Integral) and not isinstance(labels, bool):
         if not 0 <= labels < classes:
             raise ValueError(f"digit must be between 0 and {classes - 1}, got {labels}.")
-        return torch.full((n,), labels, dtype=torch.long)
+        return torch.full((n,), int(labels), dtype=torch.long)
     labels = torch.as_tensor(labels)
-    if labels.shape != (n,) or labels.is_floating_point() or labels.dtype == torch.bool:
-        raise ValueError(
-            f"labels must be {n} integer class indices (one per image), got shape {tuple(labels.shape)}, {labels.dtype}."
-        )
+    if labels.is_floating_point() or labels.dtype == torch.bool:
+        raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}.")
+    if labels.shape != (n,):
+        raise ValueError(f"labels must be {n} class indices (one per image), got shape {tuple(labels.shape)}.")
     if n and not (0 <= labels.min() and labels.max() < classes):
         raise ValueError(
             f"labels must lie in 0..{classes - 1}, got values from {labels.min().item()} to {labels.max().item()}."

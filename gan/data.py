@@ -198,6 +198,10 @@ class LabelledBatches(Batches):
             raise ValueError(
                 f"LabelledBatches: {len(images)} images but {len(labels)} labels; give one label per image."
             )
+        if labels.dtype != torch.long or (len(labels) and labels.min() < 0):
+            raise ValueError(
+                f"LabelledBatches: labels must be class indices 0, 1, ... of dtype torch.long, got {labels.dtype}."
+            )
         self.images, self.labels = images, labels.to(images.device)
         self.indices = Shuffled(len(labels), batch_size, generator, repeats=repeats, device=images.device)
 

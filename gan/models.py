@@ -168,9 +168,11 @@ def check_labels(model: nn.Module, labels: torch.Tensor, n: int, classes: int) -
         raise TypeError(f"{name}: labels must be a torch.Tensor of class indices, got {type(labels).__name__}.")
     if labels.dim() != 1 or len(labels) != n:
         raise ValueError(f"{name}: labels must have shape ({n},), one class per image, got {tuple(labels.shape)}.")
-    if labels.is_floating_point() or labels.dtype == torch.bool:
-        raise TypeError(f"{name}: labels must be integers (torch.long), got dtype {labels.dtype}; call .long() first.")
-    if n and (labels.min() < 0 or labels.max() >= classes):
+    if labels.dtype != torch.long:
+        raise TypeError(f"{name}: labels must be integers of dtype torch.long, got {labels.dtype}; call .long() first.")
+    # The range is checked on the CPU only: on a GPU reading min and max would wait for the device at every
+    # call (the batches' labels are checked once, where they enter: gan.data.LabelledBatches, gan.sample).
+    if n and labels.device.type == "cpu" and (labels.min() < 0 or labels.max() >= classes):
         raise ValueError(
             f"{name}: labels must lie in 0..{classes - 1}, got values from {labels.min().item()} to {labels.max().item()}."
         )
@@ -181,6 +183,8 @@ class ConditionalMLPGenerator(nn.Module):
 
     The digit enters as a one-hot vector appended to z; the rest is the MLP generator (tanh output, in [-1, 1]).
     """
+
+    conditional = True  # takes (z, labels): gan.sample, gan.train_mnist and the CLI pass the digits
 
     def __init__(
         self,
@@ -213,8 +217,11 @@ class ConditionalMLPDiscriminator(nn.Module):
 
     ``conditioning="concat"`` appends the one-hot digit to the pixels (Mirza & Osindero 2014);
     ``conditioning="projection"`` adds the inner product of a learned embedding of the digit with the
-    last hidden features to an unconditional logit (Miyato & Koyama 2018).
+    last hidden features to an unconditional logit (Miyato & Koyama 2018); the "cgan" recipe uses the
+    projection (chapter 11's study: the generator obeyed the label much sooner with it).
     """
+
+    conditional = True
 
     def __init__(
         self,

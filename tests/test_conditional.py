@@ -24,7 +24,8 @@ def test_the_networks_take_a_digit_and_it_changes_what_they_compute():
 @pytest.mark.parametrize(
     ("labels", "message"),
     [
-        (torch.tensor([1.0, 2.0]), "labels must be integers"),
+        (torch.tensor([1.0, 2.0]), "labels must be integers of dtype torch.long"),
+        (torch.tensor([1, 2], dtype=torch.int32), "labels must be integers of dtype torch.long"),
         (torch.tensor([1, 2, 3]), "labels must have shape (2,)"),
         (torch.tensor([3, 10]), "labels must lie in 0..9"),
         ([1, 2], "labels must be a torch.Tensor"),
@@ -51,6 +52,10 @@ def test_sample_draws_the_digits_asked_for_in_turn_by_default():
     assert gan.conditional.digits(7, 3).tolist() == [7, 7, 7]
     with pytest.raises(ValueError, match="digit must be between 0 and 9"):
         gan.conditional.digits(12, 3)
+    assert gan.conditional.digits(torch.tensor(4), 2).tolist() == [4, 4]  # a 0-d tensor is one digit
+    with pytest.raises(TypeError, match="labels must be integer class indices"):
+        gan.conditional.digits([1.5, 2.0], 2)
+    assert not gan.conditional.is_conditional(gan.MLPGenerator())
     G = gan.ConditionalMLPGenerator()
     z = torch.randn(5, 100, generator=torch.Generator().manual_seed(3))
     G.eval()
