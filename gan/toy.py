@@ -445,5 +445,5 @@ def train_recipe(
     D = ToyDiscriminator(**recipe["discriminator"]).to(device)
     if recipe["init"] is not None:
         init_weights(G, *recipe["init"]), init_weights(D, *recipe["init"])
-    config = TrainConfig(steps=steps, log_every=log_every, fast=True, **recipe["config"])
+    config = TrainConfig(steps=steps, log_every=log_every, fast=True, threads=threads, **recipe["config"])
     return train_toy(G, D, config, std=std, seed=seed, callback=callback, **recipe["train"])

@@ -53,6 +53,9 @@ class TrainConfig:
     # gan.fast's fused Adam, one-pass discriminator and channels-last layout: the same computation up to
     # float32 rounding, faster (not bit for bit, so a run with fast=False from the same seed ends elsewhere)
     fast: bool = False
+    # CPU threads while training; None leaves PyTorch's setting, except that fast=True runs small networks
+    # on one thread (gan.fast.threads)
+    threads: int | None = None
 
     def __post_init__(self):
         if self.steps is None and self.seconds is None:
@@ -61,6 +64,8 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
                 raise ValueError(f"TrainConfig: {name} must be a positive int, got {value!r}.")
+        if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
+            raise ValueError(f"TrainConfig: threads must be a positive int or None, got {self.threads!r}.")
         if self.seconds is not None and not self.seconds > 0:
             raise ValueError(f"TrainConfig: seconds must be positive, got {self.seconds!r}.")
         for name in ("lr_d", "lr_g"):
@@ -231,6 +236,7 @@ def train_gan(
         raise ValueError("train_gan: G is None, but train_step trains a generator; pass a step that trains D alone.")
     networks = [m for m in (G, D) if m is not None]
     device = next(D.parameters()).device
+    threads = _fast.threads(config, device, *networks)
     if config.fast:
         _fast.prepare(device, *networks)  # channels-last for convolutions, in place; the weights keep their values
         step = _fast.faster(step)
@@ -302,6 +308,9 @@ def train_gan(
             else:
                 callback(done, G, D)
 
+    previous_threads = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
     try:
         while True:
             elapsed = time.perf_counter() - start
@@ -347,6 +356,7 @@ def train_gan(
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        torch.set_num_threads(previous_threads)
         if bar is not None:
             bar.close()
     return _result(G, D, rows, columns, done, start, interrupted, ema, dtype, config.average)

@@ -122,3 +122,38 @@ def test_a_fast_step_moves_the_weights_as_the_plain_step_does(model):
         torch.testing.assert_close(fast_values[name], plain_values[name], atol=1e-6, rtol=0)
     for a, b in zip(plain_weights, fast_weights):
         torch.testing.assert_close(b, a, atol=1e-6, rtol=0)
+
+
+def test_small_networks_train_on_one_thread_with_fast_and_the_count_comes_back():
+    from torch import nn
+
+    def run(fast, threads=None, width=8):
+        def net():
+            return nn.Sequential(nn.Linear(1, width), nn.Linear(width, width), nn.Linear(width, 1))
+
+        G, D = net(), net()
+        seen = []
+        config = gan.TrainConfig(steps=2, batch_size=4, loss="bce_logits", log_every=1, fast=fast, threads=threads)
+        gan.train_gan(
+            G,
+            D,
+            lambda n: torch.randn(n, 1),
+            lambda n: torch.randn(n, 1),
+            config,
+            callback=lambda step, G, D: seen.append(torch.get_num_threads()),
+            progress=False,
+        )
+        return seen
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        assert run(fast=True) == [1, 1]  # a few dozen parameters: one thread
+        assert run(fast=False) == [2, 2]  # the plain path leaves the setting alone
+        assert run(fast=True, threads=2) == [2, 2]  # an explicit count wins
+        assert run(fast=True, width=400) == [2, 2]  # over gan.fast.ONE_THREAD_BELOW parameters: left alone
+        assert torch.get_num_threads() == 2  # restored after every run
+    finally:
+        torch.set_num_threads(before)
+    with pytest.raises(ValueError, match="threads must be a positive int"):
+        gan.TrainConfig(threads=0)
