@@ -218,7 +218,9 @@ class ConditionalMLPDiscriminator(nn.Module):
     ``conditioning="concat"`` appends the one-hot digit to the pixels (Mirza & Osindero 2014);
     ``conditioning="projection"`` adds the inner product of a learned embedding of the digit with the
     last hidden features to an unconditional logit (Miyato & Koyama 2018); the "cgan" recipe uses the
-    projection (chapter 11's study: the generator obeyed the label much sooner with it).
+    projection (chapter 11's study: the generator obeyed the label much sooner with it). The embedding
+    starts as PyTorch's ``nn.Embedding`` does, standard normal (``embedding_init="normal"``), or as in
+    Miyato & Koyama's code, Glorot (Xavier) uniform (``"xavier"``, entries about 11 times smaller here).
     """
 
     conditional = True
@@ -229,19 +231,28 @@ class ConditionalMLPDiscriminator(nn.Module):
         hidden: tuple[int, ...] = (512, 256),
         activation: str = "leaky_relu",
         conditioning: str = "concat",
+        embedding_init: str = "normal",
     ):
         super().__init__()
+        if embedding_init not in ("normal", "xavier"):
+            raise ValueError(
+                f"ConditionalMLPDiscriminator: embedding_init must be 'normal' or 'xavier', got {embedding_init!r}."
+            )
         if conditioning not in ("concat", "projection"):
             raise ValueError(
                 f"ConditionalMLPDiscriminator: conditioning must be 'concat' or 'projection', got {conditioning!r}."
             )
         self.classes, self.conditioning = classes, conditioning
         self.config = dict(classes=classes, hidden=list(hidden), activation=activation, conditioning=conditioning)
+        if embedding_init != "normal":
+            self.config["embedding_init"] = embedding_init
         self.batch_independent = True  # no BatchNorm, no dropout: each image's verdict depends on it alone
         inputs = 28 * 28 + (classes if conditioning == "concat" else 0)
         self.body = nn.Sequential(*_mlp([inputs, *hidden], activation, layer_norm=False))
         self.head = nn.Linear(hidden[-1], 1)
         self.embed = nn.Embedding(classes, hidden[-1]) if conditioning == "projection" else None
+        if self.embed is not None and embedding_init == "xavier":
+            nn.init.xavier_uniform_(self.embed.weight)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         check_images(x, model=self)

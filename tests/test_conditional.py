@@ -130,3 +130,14 @@ def test_the_shipped_conditional_generator_draws_the_digit_asked_for():
     images = gan.sample(G, 2000, seed=1)  # 200 of each digit, in turn
     predicted = gan.metrics.classify(images)[0].argmax(1)
     assert (predicted == torch.arange(2000) % 10).float().mean() >= 0.98
+
+
+def test_the_projection_embedding_can_start_as_in_miyato_and_koyamas_code():
+    gan.seed_everything(0)
+    default = gan.ConditionalMLPDiscriminator(conditioning="projection")
+    xavier = gan.ConditionalMLPDiscriminator(conditioning="projection", embedding_init="xavier")
+    assert 0.9 < default.embed.weight.std() < 1.1  # nn.Embedding's standard normal
+    assert 0.07 < xavier.embed.weight.std() < 0.1  # Glorot uniform over (10, 256): about 0.087
+    assert xavier.config["embedding_init"] == "xavier" and "embedding_init" not in default.config
+    with pytest.raises(ValueError, match="embedding_init must be 'normal' or 'xavier'"):
+        gan.ConditionalMLPDiscriminator(embedding_init="zeros")
