@@ -394,6 +394,27 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def add_names(args: list[str], script: str) -> list[str] | None:
+    """Read a study script's arguments, ``[--add NAME ...]``: the names to retrain, or None for all of them."""
+    if args and args[0] != "--add" or args == ["--add"]:
+        sys.exit(f"usage: {script} [--add NAME ...]")
+    return args[1:] or None
+
+
+def check_names(script: str, only: list[str] | None, known: list[str], what: str = "variants") -> None:
+    """Before a study's runs: exit with one line if ``--add`` named something the script does not train."""
+    unknown = sorted(set(only or []) - set(known))
+    if unknown:
+        raise SystemExit(f"{script}: unknown {what} {unknown}; known: {list(known)}")
+
+
+def save_study(rows: list[dict], out: Path, key: str, order: list[str], only: list[str] | None) -> None:
+    """Write a study's rows to ``out``; after ``--add NAME ...`` (``only``) keep the other names' stored rows."""
+    if only:
+        rows = merge_into_study(rows, out, key, order)
+    write_study(rows, out)
+
+
 def merge_into_study(rows: list[dict], out: Path, key: str, order: list[str]) -> list[dict]:
     """Return the stored rows of ``out`` with those whose ``key`` the new ``rows`` retrain replaced by them.
 

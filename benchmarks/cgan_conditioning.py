@@ -34,7 +34,7 @@ VARIANTS = {
     "projection, Xavier init, 5e-4 / 1e-3": (dict(conditioning="projection", embedding_init="xavier"), 5e-4, 1e-3),
 }
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import check_study_writable, merge_into_study, write_study  # noqa: E402
+from bench import add_names, check_names, check_study_writable, save_study  # noqa: E402
 
 OUT = gan.pretrained.STUDIES / "cgan_conditioning.csv"
 
@@ -47,9 +47,7 @@ def agreement(G) -> float:
 
 def main(only: list[str] | None = None) -> int:
     check_study_writable(OUT)  # before the runs, not after them
-    unknown = sorted(set(only or []) - set(VARIANTS))
-    if unknown:
-        raise SystemExit(f"cgan_conditioning.py: unknown variants {unknown}; known: {list(VARIANTS)}")
+    check_names("cgan_conditioning.py", only, list(VARIANTS))
     mnist = gan.load_mnist(train=True)
     rows = []
     for name, (d_config, lr_d, lr_g) in VARIANTS.items():
@@ -81,14 +79,9 @@ def main(only: list[str] | None = None) -> int:
                 callback=score,
                 progress=False,
             )
-    if only:  # keep the other variants' stored rows
-        rows = merge_into_study(rows, OUT, "variant", list(VARIANTS))
-    write_study(rows, OUT)
+    save_study(rows, OUT, "variant", list(VARIANTS), only)
     return 0
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if args and args[0] != "--add" or args == ["--add"]:
-        sys.exit("usage: cgan_conditioning.py [--add NAME ...]")
-    sys.exit(main(only=args[1:] or None))
+    sys.exit(main(only=add_names(sys.argv[1:], "cgan_conditioning.py")))

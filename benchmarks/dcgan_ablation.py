@@ -35,16 +35,14 @@ VARIANTS = {
     "Radford et al.'s 2e-4": (dict(lr_d=2e-4, lr_g=2e-4), {}, {}),
 }
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import check_study_writable, merge_into_study, write_study  # noqa: E402
+from bench import add_names, check_names, check_study_writable, save_study  # noqa: E402
 
 OUT = gan.pretrained.STUDIES / "dcgan_ablation.csv"
 
 
 def main(only: list[str] | None = None) -> int:
     check_study_writable(OUT)  # before the runs, not after them
-    unknown = sorted(set(only or []) - set(VARIANTS))
-    if unknown:
-        raise SystemExit(f"dcgan_ablation.py: unknown variants {unknown}; known: {list(VARIANTS)}")
+    check_names("dcgan_ablation.py", only, list(VARIANTS))
     mnist = gan.load_mnist(train=True)
     rows = []
     for name, (changes, g_config, d_config) in VARIANTS.items():
@@ -86,14 +84,9 @@ def main(only: list[str] | None = None) -> int:
                     f"recall {metrics['recall']:.2f}, {metrics['classes_covered']:.0f} classes",
                     flush=True,
                 )
-    if only:  # keep the other variants' stored rows
-        rows = merge_into_study(rows, OUT, "variant", list(VARIANTS))
-    write_study(rows, OUT)
+    save_study(rows, OUT, "variant", list(VARIANTS), only)
     return 0
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if args and args[0] != "--add" or args == ["--add"]:
-        sys.exit("usage: dcgan_ablation.py [--add NAME ...]")
-    sys.exit(main(only=args[1:] or None))
+    sys.exit(main(only=add_names(sys.argv[1:], "dcgan_ablation.py")))

@@ -30,7 +30,7 @@ STD = 0.1  # the chapter's ring
 LONG = ("GAN (unrolled GAN's recipe)", "unrolled GAN, 5 steps (its recipe)")
 LONG_STEPS = 8000
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import check_study_writable, merge_into_study, write_study  # noqa: E402
+from bench import check_names, check_study_writable, save_study  # noqa: E402
 
 OUT = gan.pretrained.STUDIES / "ring_recipes.csv"
 OUT_LONG = gan.pretrained.STUDIES / "ring_recipes_long.csv"
@@ -38,9 +38,7 @@ OUT_LONG = gan.pretrained.STUDIES / "ring_recipes_long.csv"
 
 def main(long: bool = False, only: list[str] | None = None) -> int:
     check_study_writable(OUT_LONG if long else OUT)  # before the runs, not after them
-    unknown = sorted(set(only or []) - set(toy.RECIPES))
-    if unknown:
-        raise SystemExit(f"ring_recipes.py: unknown recipes {unknown}; known: {list(toy.RECIPES)}")
+    check_names("ring_recipes.py", only, list(toy.RECIPES), what="recipes")
     rows = []
     steps = LONG_STEPS if long else STEPS
     for name in only or (LONG if long else toy.RECIPES):
@@ -59,10 +57,7 @@ def main(long: bool = False, only: list[str] | None = None) -> int:
                 f"{result.seconds:.0f} s",
                 flush=True,
             )
-    out = OUT_LONG if long else OUT
-    if only:  # keep the other recipes' stored rows
-        rows = merge_into_study(rows, out, "recipe", list(toy.RECIPES))
-    write_study(rows, out)
+    save_study(rows, OUT_LONG if long else OUT, "recipe", list(toy.RECIPES), only)
     return 0
 
 
