@@ -417,6 +417,24 @@ def _sample(args) -> int:
     return 0
 
 
+def _export_onnx(args) -> int:
+    from . import pretrained
+    from .export import export
+
+    if args.name == "all":
+        folder = Path(args.out)
+        if not folder.is_dir():
+            print(f"export-onnx all: OUT must be an existing folder, got {folder}", file=sys.stderr)
+            return 2
+        targets = [(name, folder / f"{name}.onnx") for name in pretrained.names()]
+    else:
+        targets = [(args.name, Path(args.out))]
+    for name, out in targets:
+        onnx_path, meta_path = export(name, out)
+        print(f"wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.1f} MB) and {meta_path.name}")
+    return 0
+
+
 def _is_images_file(path: Path) -> bool:
     """Whether ``path`` holds what ``sample`` writes: one float tensor of images (N, 1, 28, 28)."""
     import torch
@@ -520,6 +538,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--device", default=None)
     p.set_defaults(run=_sample)
+
+    p = sub.add_parser(
+        "export-onnx",
+        allow_abbrev=False,
+        help="export a shipped generator to ONNX, with what the site's playground needs (OUT.json)",
+        description="Write the shipped generator NAME to OUT (a .onnx file) and its metadata next to it "
+        "(OUT with .json): seeds, reference images, latent directions, the weights' SHA-256. "
+        "NAME 'all' writes every shipped generator into the folder OUT as NAME.onnx and NAME.json.",
+    )
+    p.add_argument("name", metavar="NAME", help="a shipped generator (gan.pretrained.names()) or 'all'")
+    p.add_argument("out", metavar="OUT", help="the .onnx file to write; for 'all', an existing folder")
+    p.set_defaults(run=_export_onnx)
 
     p = sub.add_parser(
         "train-classifier",

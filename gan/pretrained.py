@@ -41,6 +41,13 @@ def load(name: str, device: torch.device | str = "cpu") -> nn.Module:
     return load_generator(path(name), device=device)
 
 
+def sha256(name: str) -> str:
+    """Return the SHA-256 of the shipped checkpoint ``name``'s file: what exports made from it record."""
+    import hashlib
+
+    return hashlib.sha256(path(name).read_bytes()).hexdigest()
+
+
 def info(name: str) -> dict:
     """Return what the shipped checkpoint ``name`` records besides its weights (model, settings, metrics)."""
     ckpt = load_checkpoint(path(name))
