@@ -6,6 +6,7 @@ from . import (
     conditional,
     data,
     device,
+    export,
     fast,
     files,
     ladder,

@@ -185,3 +185,16 @@ def test_pretrained_study_names_the_shipped_studies_when_one_is_missing():
 
     with pytest.raises(ValueError, match="No stored study 'nope'.*ladder"):
         gan.pretrained.study("nope")
+
+
+def test_the_stored_latent_directions_match_the_script_and_the_shipped_weights():
+    # Changing benchmarks/latent_directions.py's models, K, N or seed, or the shipped weights, without rerunning it fails here.
+    import gan
+
+    script = load_script("latent_directions")
+    study = gan.pretrained.study("latent_directions")
+    assert list(dict.fromkeys(study.model)) == list(script.MODELS) and study.machine.nunique() == 1
+    assert (study.groupby("model").direction.apply(list) == [list(range(1, script.K + 1))] * len(script.MODELS)).all()
+    assert (study.n == script.N).all() and (study.seed == script.SEEDS[0]).all()
+    for name in script.MODELS:
+        assert set(study[study.model == name].weights_sha256) == {gan.pretrained.sha256(name)}

@@ -49,6 +49,18 @@ KNOWN_CONSOLE_ERRORS = [
     re.compile(r"Identifier 'THEBE_JS_URL' has already been declared"),
 ]
 
+# What tests_browser/test_playground.py measures in the page, printed at the end of the run:
+# {what: {network: value}}.
+FORWARD_TIMES: dict[str, dict[str, float]] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FORWARD_TIMES:
+        terminalreporter.section("the playground, measured in Chromium")
+        for what, values in FORWARD_TIMES.items():
+            terminalreporter.write_line(f"{what}: " + ", ".join(f"{k} {v}" for k, v in sorted(values.items())))
+
+
 # Pages Sphinx writes that are not in the table of contents but are still part of the site.
 GENERATED_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
 
@@ -220,6 +232,9 @@ async () => {
   imgs.forEach(img => { img.loading = 'eager'; });
   await Promise.all(imgs.map(img => img.complete ? null :
       new Promise(done => { img.addEventListener('load', done); img.addEventListener('error', done); })));
+  if (window.ganPlayground) {  // a page with a playground: wait until its widgets have loaded (or given up)
+    await Promise.race([window.ganPlayground.ready, new Promise(done => setTimeout(done, 60000))]);
+  }
   let mathjax = null;
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;

@@ -215,6 +215,7 @@
     return async function update() {
       if (running) { again = true; return; }
       running = true;
+      root.dataset.busy = "1";
       try {
         do {
           again = false;
@@ -225,6 +226,7 @@
         fail(root, err);
       } finally {
         running = false;
+        delete root.dataset.busy;
       }
     };
   }
