@@ -1,9 +1,9 @@
 """The latent directions the playground's sliders follow: where the shipped generators' images change most.
 
-    .venv/bin/python benchmarks/latent_directions.py   # about 3 minutes on a recent 2-core CPU; no MNIST needed
+    .venv/bin/python benchmarks/latent_directions.py   # about 2 minutes on a recent 2-core CPU; no MNIST needed
 
 For each shipped unconditional generator (``mlp-gan``, ``dcgan``) it runs ``gan.latent.directions``
-twice, on ``N`` seeds from seed 0 and on ``N`` others from seed 1, and stores the first estimate's
+twice, on ``N`` seeds drawn from seed 0 and on ``N`` drawn from seed 1, and stores the first estimate's
 ``K`` directions with, for each, the root-mean-square pixel change per unit step and ``agreement``:
 the absolute cosine between the two estimates of that direction (1: the seeds chosen do not matter).
 Writes ``gan/studies/latent_directions.csv`` (``gan.pretrained.study("latent_directions")``) with the

@@ -27,13 +27,15 @@ from .files import check_writable, write_file, write_text
 from .latent import latents
 
 #: Bumped when the metadata's layout changes: exports of another format are stale.
-FORMAT = 1
+FORMAT = 2
 #: The page's seeds: seed s (0 <= s < SEEDS) is the vector gan.latent.latents(1, seed=s)[0].
 SEEDS = 256
 #: The seeds whose PyTorch images the export stores (for a conditional generator, each with every digit).
 REFERENCE_SEEDS = (0, 1, 2, 3)
 #: ONNX opset: 17 has LayerNormalization as one operator; onnxruntime-web runs it.
 OPSET = 17
+#: The seeds A and B the chapter 7 widget starts with; the checks below are taken along their path.
+PAIR = (2, 3)
 
 
 def _b64(array: np.ndarray) -> str:
@@ -42,7 +44,10 @@ def _b64(array: np.ndarray) -> str:
 
 
 def to_pixels(images: torch.Tensor) -> np.ndarray:
-    """Images in [-1, 1] -> grey levels 0..255 (uint8), as the page draws them: round((x + 1) * 127.5)."""
+    """Images in [-1, 1] -> grey levels 0..255 (uint8): round((x + 1) * 127.5).
+
+    The page draws with the same formula, except that JavaScript rounds halves up where PyTorch rounds
+    them to even: at most one grey level apart, within the browser tests' tolerance of 2."""
     return ((images.detach().cpu().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
 
 
@@ -108,6 +113,33 @@ def stored_directions(name: str) -> dict | None:
     )
 
 
+def checks(seeds: torch.Tensor, directions: dict | None) -> dict[str, torch.Tensor]:
+    """The latent vectors the widgets compute from seeds, by the names their canvases carry (data-check).
+
+    Along the pair ``PAIR`` = (A, B): slerp and lerp at t = 0.5 (where the chapter 7 widget starts) and
+    0.7 (after four steps of its slider), A + B, A - B and B - A; and, with ``directions``, seed 0 moved
+    one unit along each direction (the chapter 8 widget after four steps of a slider). The browser tests
+    compare the page's images of these with PyTorch's, so the page's arithmetic is checked too.
+    """
+    from .latent import lerp, slerp
+
+    a_seed, b_seed = PAIR
+    a, b = seeds[a_seed], seeds[b_seed]
+    named = {}
+    for method, path in (("slerp", slerp), ("lerp", lerp)):
+        for t in (0.5, 0.7):
+            named[f"{method}({a_seed}, {b_seed}, {t:.2f})"] = path(a, b, t)
+    named[f"{a_seed} + {b_seed}"] = a + b
+    named[f"{a_seed} - {b_seed}"] = a - b
+    named[f"{b_seed} - {a_seed}"] = b - a
+    if directions is not None:
+        vectors = torch.tensor(directions["vectors"])
+        for k in range(len(vectors)):
+            steps = [1.0 if j == k else 0.0 for j in range(len(vectors))]
+            named[f"0 + ({', '.join(f'{x:.2f}' for x in steps)}) d"] = seeds[0] + vectors[k]
+    return named
+
+
 def metadata(name: str, generator: torch.nn.Module, onnx: bytes) -> dict:
     """What the page needs besides the network (see the module's docstring)."""
     conditional = is_conditional(generator)
@@ -119,6 +151,12 @@ def metadata(name: str, generator: torch.nn.Module, onnx: bytes) -> dict:
                 args = (seeds[seed : seed + 1],) + ((torch.tensor([label]),) if conditional else ())
                 image = generator(*args)
                 reference.append(dict(seed=seed, label=label, pixels=_b64(to_pixels(image).reshape(-1))))
+    directions = None if conditional else stored_directions(name)
+    checked = []
+    if not conditional:
+        with torch.no_grad():
+            for check, z in checks(seeds, directions).items():
+                checked.append(dict(name=check, pixels=_b64(to_pixels(generator(z[None])).reshape(-1))))
     return dict(
         format=FORMAT,
         name=name,
@@ -132,7 +170,8 @@ def metadata(name: str, generator: torch.nn.Module, onnx: bytes) -> dict:
         pixels="round((x + 1) * 127.5) of the image x in [-1, 1], row by row, uint8, base64",
         seeds=dict(count=SEEDS, rule="seed s is gan.latent.latents(1, seed=s)[0]", z=_b64(seeds.numpy())),
         reference=reference,
-        directions=None if conditional else stored_directions(name),
+        checks=checked,
+        directions=directions,
     )
 
 
@@ -162,15 +201,27 @@ def export(name: str, out: str | Path) -> tuple[Path, Path]:
 
 
 def _ours(what: str):
-    """Which existing files an export may replace: its own kinds only (an ONNX file, our metadata)."""
+    """Which existing files an export may replace: an earlier export only, not a file of the user's.
+
+    An ONNX file is an earlier export when the metadata next to it records its SHA-256; a metadata
+    file when it is JSON with this module's keys.
+    """
+
+    def metadata_file(path: Path) -> dict | None:
+        try:
+            meta = json.loads(path.read_text(encoding="utf8"))
+        except (OSError, ValueError):
+            return None
+        return meta if isinstance(meta, dict) and {"format", "onnx", "weights"} <= meta.keys() else None
 
     def ours(path: Path) -> bool:
-        try:
-            if what == "an ONNX file":
-                return path.suffix == ".onnx"
-            return json.loads(path.read_text(encoding="utf8")).get("format") is not None
-        except (OSError, ValueError, AttributeError):
-            return False
+        if what == "an ONNX file":
+            meta = metadata_file(path.with_suffix(".json"))
+            try:
+                return meta is not None and meta["onnx"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+            except (OSError, TypeError, KeyError):
+                return False
+        return metadata_file(path) is not None
 
     return ours
 

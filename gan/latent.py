@@ -95,14 +95,19 @@ def to_typical_norm(z: torch.Tensor) -> torch.Tensor:
 def directions(generator: torch.nn.Module, k: int = 3, n: int = 32, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Return the ``k`` unit directions (k, z_dim) along which ``generator``'s images change most, and how much.
 
+    The first is the direction of largest average change; each next one the largest among the
+    directions at right angles to those before it.
+
     A small step ``eps * v`` from a seed ``z`` changes the image by about ``J(z) v eps``, where ``J(z)``
     (784 x z_dim) is the Jacobian of the image with respect to the seed. Averaged over the ``n`` seeds
     ``latents(n, seed)``, the squared change is ``eps**2 * v^T M v`` with ``M`` the mean of
     ``J(z)^T J(z)``; the directions that change the image most are the top eigenvectors of ``M``. The
     second tensor (k,) is the root-mean-square pixel change (on the [-1, 1] scale) per unit step along each,
-    ``sqrt(eigenvalue / 784)``. Each direction's sign is fixed so that its largest entry is positive.
+    ``sqrt(eigenvalue / 784)``. Each direction's sign is fixed so that its entry largest in absolute value is positive.
     """
-    if getattr(generator, "conditional", False):
+    from .conditional import is_conditional
+
+    if is_conditional(generator):
         raise ValueError("directions: a conditional generator also takes a digit; use an unconditional one.")
     z_dim = generator.z_dim
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= z_dim:

@@ -82,7 +82,25 @@ def test_the_exported_directions_are_the_studys_orthonormal_vectors(name):
 
 
 def test_the_conditional_export_has_no_directions():
-    assert _meta("cgan")["directions"] is None
+    assert _meta("cgan")["directions"] is None and _meta("cgan")["checks"] == []
+
+
+@pytest.mark.parametrize("name", ["mlp-gan", "dcgan"])
+def test_the_checks_are_pytorchs_images_of_the_named_vectors(name):
+    # The browser tests compare the page's images of these vectors (its own lerp, slerp, sums and
+    # moves along the directions) with these pixels: here they are checked to be PyTorch's.
+    G, meta = pretrained.load(name), _meta(name)
+    seeds = torch.cat([gan.latent.latents(1, seed=s, z_dim=G.z_dim) for s in range(4)])
+    named = export.checks(seeds, meta["directions"])
+    assert [c["name"] for c in meta["checks"]] == list(named)
+    a, b = export.PAIR
+    assert torch.equal(named[f"slerp({a}, {b}, 0.70)"], gan.latent.slerp(seeds[a], seeds[b], 0.7))
+    assert torch.equal(named[f"{b} - {a}"], seeds[b] - seeds[a])
+    with torch.no_grad():
+        for check in meta["checks"]:
+            expected = export.to_pixels(G(named[check["name"]][None])).reshape(-1)
+            assert np.array_equal(_decode(check["pixels"], np.uint8), expected), check["name"]
+    assert sum(" d" in c["name"] for c in meta["checks"]) == 3
 
 
 def test_to_pixels_maps_the_image_range_onto_grey_levels():
@@ -138,6 +156,12 @@ def test_the_command_refuses_bad_input_in_one_line(tmp_path, capsys):
     notes.write_text("my notes, not an export")
     assert main(["export-onnx", "dcgan", str(tmp_path / "dcgan.onnx")]) == 1
     assert "my notes" in notes.read_text() and not (tmp_path / "dcgan.onnx").exists()
+    # an .onnx file of the user's (no export's metadata records it) is not replaced either
+    notes.unlink()
+    theirs = tmp_path / "mine.onnx"
+    theirs.write_bytes(b"someone's own network")
+    assert main(["export-onnx", "dcgan", str(theirs)]) == 1
+    assert theirs.read_bytes() == b"someone's own network" and not (tmp_path / "mine.json").exists()
 
 
 def test_stale_names_what_is_out_of_date(tmp_path):
@@ -154,3 +178,19 @@ def test_stale_names_what_is_out_of_date(tmp_path):
     assert "dcgan: exported from other weights" in problems[1]
     assert "cgan: cgan.onnx is not the network" in problems[0]
     assert "mlp-gan: mlp-gan.onnx or mlp-gan.json is missing" in problems[2]
+
+
+def test_stale_finds_an_old_format_and_changed_directions(tmp_path):
+    for file in SITE_MODELS.iterdir():
+        shutil.copy(file, tmp_path / file.name)
+    meta = json.loads((tmp_path / "mlp-gan.json").read_text())
+    meta["format"] = export.FORMAT - 1
+    (tmp_path / "mlp-gan.json").write_text(json.dumps(meta))
+    meta = json.loads((tmp_path / "dcgan.json").read_text())
+    meta["directions"]["vectors"][0][0] += 0.5
+    (tmp_path / "dcgan.json").write_text(json.dumps(meta))
+    problems = export.stale(tmp_path)
+    assert problems == [
+        "dcgan: the stored latent directions changed since the export",
+        f"mlp-gan: metadata format {export.FORMAT - 1}, expected {export.FORMAT}",
+    ]

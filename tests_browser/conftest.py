@@ -232,8 +232,8 @@ async () => {
   imgs.forEach(img => { img.loading = 'eager'; });
   await Promise.all(imgs.map(img => img.complete ? null :
       new Promise(done => { img.addEventListener('load', done); img.addEventListener('error', done); })));
-  if (window.ganPlayground) {  // a page with a playground: wait until its widgets have loaded (or given up)
-    await Promise.race([window.ganPlayground.ready, new Promise(done => setTimeout(done, 60000))]);
+  if (window.ganPlayground) {  // a page with a playground: wait for the widgets that have started (if any)
+    await Promise.race([window.ganPlayground.settled(), new Promise(done => setTimeout(done, 60000))]);
   }
   let mathjax = null;
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {

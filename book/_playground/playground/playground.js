@@ -7,10 +7,13 @@
  * `python -m gan export-onnx`), then builds the widget. Seed s in a widget is the vector that
  * `gan.sample(G, 1, seed=s)` feeds to G: the export stores those vectors for s = 0 .. 255.
  *
- * Opened from disk (file://) a browser refuses to load WebAssembly modules, so nothing is tried: the
- * widget says in one line how to serve the site, and the static figure above it stays.
- * Test hooks (tests_browser/test_playground.py): window.ganPlayground.ready, .forwardMs, .timeForward;
- * each widget's data-state ("loading", "ready", "unavailable", "failed") and data-renders.
+ * Opened from disk (file://), browsers refuse to fetch the network's files and to import the runtime's
+ * module, so nothing is tried: the widget says in one line how to serve the site, and the static figure
+ * above it stays.
+ * A widget starts when it comes near the reader's view, so the 15 MB runtime is fetched only by readers
+ * who scroll to one. Test hooks (tests_browser/test_playground.py): window.ganPlayground.settled(),
+ * .forwardMs, .timeForward; each widget's data-state ("waiting", "loading", "ready", "unavailable",
+ * "failed"), data-renders and data-busy.
  */
 (function () {
   "use strict";
@@ -192,15 +195,18 @@
     return element("span", { class: "gan-pg-control" }, [element("label", { for: input.id, text: text }), input]);
   }
 
-  function numberInput(value, max) {
-    return element("input", { type: "number", min: 0, max: max, step: 1, value: value, inputmode: "numeric" });
-  }
-
+  // The seed a number box asks for, within 0 .. count - 1 (an empty or odd box counts as 0). The box itself
+  // is corrected only when the reader leaves it ("change"), not while they type.
   function seedOf(input, count) {
     const s = Math.round(Number(input.value));
-    const clamped = Number.isFinite(s) ? Math.min(count - 1, Math.max(0, s)) : 0;
-    if (String(clamped) !== input.value) input.value = clamped;
-    return clamped;
+    return Number.isFinite(s) ? Math.min(count - 1, Math.max(0, s)) : 0;
+  }
+
+  function seedBox(value, count, update) {
+    const input = element("input", { type: "number", min: 0, max: count - 1, step: 1, value: value, inputmode: "numeric" });
+    input.addEventListener("input", update);
+    input.addEventListener("change", function () { input.value = seedOf(input, count); });
+    return input;
   }
 
   function randomSeed(count, not) {
@@ -209,8 +215,14 @@
     return s;
   }
 
-  // Re-render when a control changes; while a render runs, only the latest request waits.
-  function renderer(root, render) {
+  function fixed(x) {
+    return Number(x).toFixed(2);
+  }
+
+  // Re-render when a control changes; while a render runs, only the latest request waits. `read` takes
+  // the controls' state before the network runs, `show` draws what the network returned for that state,
+  // so a control moved meanwhile cannot mislabel the images (the next render draws the new state).
+  function renderer(root, read, run, show) {
     let running = false, again = false;
     return async function update() {
       if (running) { again = true; return; }
@@ -219,7 +231,8 @@
       try {
         do {
           again = false;
-          await render();
+          const state = read();
+          show(state, await run(state));
           root.dataset.renders = String(Number(root.dataset.renders || 0) + 1);
         } while (again);
       } catch (err) {
@@ -232,15 +245,23 @@
   }
 
   // ---------------------------------------------------------------- the widgets
+  //
+  // Canvases that show a seed carry data-seed (and data-label); those that show a latent vector computed
+  // from seeds carry data-check, named as `python -m gan export-onnx` names the PyTorch images it stores
+  // ("slerp(2, 3, 0.50)", "2 - 3", "0 + (1.00, 0.00, 0.00) d"), so the browser tests can compare them.
 
   const widgets = {};
 
   // Chapter 7: two seeds, the path between them (lerp or slerp), and their sums and differences.
   widgets.walk = function (root, model) {
     const count = model.seedCount;
-    const seedA = numberInput(0, count - 1), seedB = numberInput(1, count - 1);
+    let update = function () {};
+    const later = function () { update(); };
+    const seedA = seedBox(2, count, later), seedB = seedBox(3, count, later);
     const fresh = element("button", { type: "button", text: "New seeds" });
     const slider = element("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.5 });
+    slider.dataset.role = "t";
+    const sliderControl = labelled("t (0: A, 1: B)", slider);
     const tValue = element("output", { for: slider.id, text: "0.50" });
     const methodName = uid("method");
     const methods = ["slerp", "lerp"].map(function (m, i) {
@@ -250,54 +271,54 @@
     });
     const methodBox = element("fieldset", { class: "gan-pg-control" }, [element("legend", { text: "Path" })].concat(
       methods.map(function (r) {
-        return element("span", {}, [r, element("label", { for: r.id, text: r.value === "slerp" ? "spherical (slerp)" : "straight (lerp)" })]);
+        return element("span", { class: "gan-pg-choice" }, [r, element("label", { for: r.id, text: r.value === "slerp" ? "spherical (slerp)" : "straight (lerp)" })]);
       })));
     const a = picture("seed A", "large"), mid = picture("between", "large"), b = picture("seed B", "large");
-    const steps = Array.from({ length: 8 }, function (_, i) { return picture("t = " + (i / 7).toFixed(2)); });
+    const steps = Array.from({ length: 8 }, function (_, i) { return picture("t = " + fixed(i / 7)); });
     const sums = ["A + B", "A \u2212 B", "B \u2212 A"].map(function (name) { return picture(name, "large"); });
     root.append(
       element("div", { class: "gan-pg-controls" }, [labelled("Seed A", seedA), labelled("Seed B", seedB), fresh, methodBox,
-        labelled("t (0: A, 1: B)", slider), tValue]),
+        sliderControl, tValue]),
       element("div", { class: "gan-pg-row" }, [a.figure, mid.figure, b.figure]),
       element("p", { class: "gan-pg-note", text: "Eight steps along the path:" }),
       element("div", { class: "gan-pg-row" }, steps.map(function (p) { return p.figure; })),
       element("p", { class: "gan-pg-note", text: "Seed arithmetic:" }),
       element("div", { class: "gan-pg-row" }, sums.map(function (p) { return p.figure; })));
-    tValue.setAttribute("for", slider.id || "");
 
-    const update = renderer(root, async function () {
-      const sa = seedOf(seedA, count), sb = seedOf(seedB, count);
-      const za = model.seed(sa), zb = model.seed(sb);
-      const method = methods[0].checked ? slerp : lerp;
-      const t = Number(slider.value);
-      tValue.textContent = t.toFixed(2);
-      const zs = [za, zb, method(za, zb, t)]
-        .concat(steps.map(function (_, i) { return method(za, zb, i / 7); }))
-        .concat([combine(za, zb, 1), combine(za, zb, -1), combine(zb, za, -1)]);
-      const images = await model.generate(zs);
-      const name = methods[0].checked ? "slerp" : "lerp";
-      const pictures = [a, b, mid].concat(steps, sums);
-      const labels = ["seed " + sa, "seed " + sb, name + " at t = " + t.toFixed(2) + " from seed " + sa + " to seed " + sb]
-        .concat(steps.map(function (_, i) { return name + " step " + (i + 1) + " of 8"; }))
-        .concat(["seed " + sa + " plus seed " + sb, "seed " + sa + " minus seed " + sb, "seed " + sb + " minus seed " + sa]);
-      pictures.forEach(function (p, i) {
-        draw(p.canvas, images[i]);
-        p.canvas.setAttribute("aria-label", "Generated image: " + labels[i]);
+    update = renderer(root,
+      function read() {
+        return { a: seedOf(seedA, count), b: seedOf(seedB, count), method: methods[0].checked ? "slerp" : "lerp", t: Number(slider.value) };
+      },
+      function run(st) {
+        const za = model.seed(st.a), zb = model.seed(st.b), path = st.method === "slerp" ? slerp : lerp;
+        return model.generate([za, zb, path(za, zb, st.t)]
+          .concat(steps.map(function (_, i) { return path(za, zb, i / 7); }))
+          .concat([combine(za, zb, 1), combine(za, zb, -1), combine(zb, za, -1)]));
+      },
+      function show(st, images) {
+        const pictures = [a, b, mid].concat(steps, sums);
+        const labels = ["seed " + st.a, "seed " + st.b, st.method + " at t = " + fixed(st.t) + " from seed " + st.a + " to seed " + st.b]
+          .concat(steps.map(function (_, i) { return st.method + " step " + (i + 1) + " of 8 from seed " + st.a + " to seed " + st.b; }))
+          .concat(["seed " + st.a + " plus seed " + st.b, "seed " + st.a + " minus seed " + st.b, "seed " + st.b + " minus seed " + st.a]);
+        pictures.forEach(function (p, i) {
+          draw(p.canvas, images[i]);
+          p.canvas.setAttribute("aria-label", "Generated image: " + labels[i]);
+        });
+        a.canvas.dataset.seed = st.a;
+        b.canvas.dataset.seed = st.b;
+        mid.canvas.dataset.check = st.method + "(" + st.a + ", " + st.b + ", " + fixed(st.t) + ")";
+        [st.a + " + " + st.b, st.a + " - " + st.b, st.b + " - " + st.a].forEach(function (name, i) { sums[i].canvas.dataset.check = name; });
+        tValue.textContent = fixed(st.t);
+        a.caption.textContent = "seed A = " + st.a;
+        b.caption.textContent = "seed B = " + st.b;
       });
-      a.canvas.dataset.seed = sa;
-      b.canvas.dataset.seed = sb;
-      a.caption.textContent = "seed A = " + sa;
-      b.caption.textContent = "seed B = " + sb;
-    });
-    [seedA, seedB, slider].concat(methods).forEach(function (input) { input.addEventListener("input", update); });
+    [slider].concat(methods).forEach(function (input) { input.addEventListener("input", update); });
     fresh.addEventListener("click", function () {
       const sa = randomSeed(count);
       seedA.value = sa;
       seedB.value = randomSeed(count, [sa]);
       update();
     });
-    root.dataset.slider = "t";
-    slider.dataset.role = "t";
     return update();
   };
 
@@ -305,12 +326,21 @@
   widgets.gallery = function (root, model) {
     const count = model.seedCount, directions = model.meta.directions;
     const again = element("button", { type: "button", text: "Draw again" });
-    const reset = element("button", { type: "button", text: "Back to 0" });
+    const reset = element("button", { type: "button", text: "Reset sliders" });
     let seeds = Array.from({ length: 16 }, function (_, i) { return i; });
     let chosen = 0;
-    const tiles = seeds.map(function () {
+    // The tiles are one radio group: Tab enters it at the chosen image, the arrow keys choose another.
+    const tiles = seeds.map(function (_, i) {
       const p = picture("");
-      const button = element("button", { type: "button", class: "gan-pg-tile", "aria-pressed": "false" }, [p.figure]);
+      const button = element("button", { type: "button", class: "gan-pg-tile", role: "radio", "aria-checked": "false", tabindex: "-1" }, [p.figure]);
+      button.addEventListener("click", function () { choose(i, false); });
+      button.addEventListener("keydown", function (event) {
+        const move = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+        if (move) {
+          event.preventDefault();
+          choose((i + move + tiles.length) % tiles.length, true);
+        }
+      });
       return { button: button, picture: p };
     });
     const sliders = directions.vectors.map(function (_, k) {
@@ -322,45 +352,52 @@
     const big = picture("", "large");
     root.append(
       element("div", { class: "gan-pg-controls" }, [again]),
-      element("div", { class: "gan-pg-grid", role: "group", "aria-label": "Gallery: choose an image to move along the directions" },
+      element("div", { class: "gan-pg-grid", role: "radiogroup", "aria-label": "Gallery: the image to move along the directions" },
         tiles.map(function (t) { return t.button; })),
       element("div", { class: "gan-pg-row" }, [
         big.figure,
         element("div", { class: "gan-pg-sliders" }, sliders.map(function (input, k) {
           return element("span", { class: "gan-pg-control" }, [
-            labelled("Direction " + (k + 1) + " (RMS change " + directions.rms_change[k].toFixed(2) + " per unit)", input),
+            labelled("Direction " + (k + 1) + " (RMS change " + fixed(directions.rms_change[k]) + " per unit)", input),
             values[k]]);
         }).concat([reset])),
       ]));
 
-    function moved() {
-      const z = Array.from(model.seed(seeds[chosen]));
-      sliders.forEach(function (input, k) {
-        const step = Number(input.value);
-        directions.vectors[k].forEach(function (v, i) { z[i] += step * v; });
+    const update = renderer(root,
+      function read() {
+        return { seeds: seeds.slice(), chosen: chosen, steps: sliders.map(function (input) { return Number(input.value); }) };
+      },
+      function run(st) {
+        const z = Array.from(model.seed(st.seeds[st.chosen]));
+        st.steps.forEach(function (step, k) {
+          directions.vectors[k].forEach(function (v, i) { z[i] += step * v; });
+        });
+        return model.generate(st.seeds.map(function (s) { return model.seed(s); }).concat([z]));
+      },
+      function show(st, images) {
+        tiles.forEach(function (tile, i) {
+          draw(tile.picture.canvas, images[i]);
+          tile.picture.canvas.dataset.seed = st.seeds[i];
+          tile.picture.canvas.setAttribute("aria-label", "Generated image of seed " + st.seeds[i]);
+          tile.picture.caption.textContent = "seed " + st.seeds[i];
+          tile.button.setAttribute("aria-checked", String(i === st.chosen));
+          tile.button.tabIndex = i === st.chosen ? 0 : -1;
+        });
+        draw(big.canvas, images[images.length - 1]);
+        const moved = st.steps.map(fixed);
+        big.canvas.dataset.check = st.seeds[st.chosen] + " + (" + moved.join(", ") + ") d";
+        values.forEach(function (out, k) { out.textContent = moved[k]; });
+        big.caption.textContent = "seed " + st.seeds[st.chosen] + " moved by (" + moved.join(", ") + ")";
+        big.canvas.setAttribute("aria-label", "Generated image of seed " + st.seeds[st.chosen] +
+          " moved along the three directions by " + moved.join(", "));
       });
-      return z;
-    }
 
-    const update = renderer(root, async function () {
-      const images = await model.generate(seeds.map(function (s) { return model.seed(s); }).concat([moved()]));
-      tiles.forEach(function (tile, i) {
-        draw(tile.picture.canvas, images[i]);
-        tile.picture.canvas.dataset.seed = seeds[i];
-        tile.picture.canvas.setAttribute("aria-label", "Generated image of seed " + seeds[i]);
-        tile.picture.caption.textContent = "seed " + seeds[i];
-        tile.button.setAttribute("aria-pressed", String(i === chosen));
-      });
-      draw(big.canvas, images[images.length - 1]);
-      const steps = sliders.map(function (input) { return Number(input.value); });
-      values.forEach(function (out, k) { out.textContent = steps[k].toFixed(2); });
-      big.caption.textContent = "seed " + seeds[chosen] + " moved by (" + steps.join(", ") + ")";
-      big.canvas.setAttribute("aria-label", "Generated image of seed " + seeds[chosen] +
-        " moved along the directions by " + steps.join(", "));
-    });
-    tiles.forEach(function (tile, i) {
-      tile.button.addEventListener("click", function () { chosen = i; update(); });
-    });
+    function choose(i, focus) {
+      chosen = i;
+      tiles.forEach(function (tile, j) { tile.button.tabIndex = j === i ? 0 : -1; });
+      if (focus) tiles[i].button.focus();
+      update();
+    }
     sliders.forEach(function (input) { input.addEventListener("input", update); });
     again.addEventListener("click", function () {
       const picked = [];
@@ -372,17 +409,19 @@
       sliders.forEach(function (input) { input.value = 0; });
       update();
     });
+    tiles[0].button.tabIndex = 0;
     return update();
   };
 
   // The conditional chapter: choose a digit and a style (a seed); the same style for all ten digits.
   widgets.digit = function (root, model) {
     const count = model.seedCount, classes = model.meta.classes;
+    let update = function () {};
     const digit = element("select", {}, Array.from({ length: classes }, function (_, d) {
       return element("option", { value: d, text: String(d) });
     }));
     digit.value = "7";
-    const style = numberInput(0, count - 1);
+    const style = seedBox(0, count, function () { update(); });
     const fresh = element("button", { type: "button", text: "New style" });
     const big = picture("", "large");
     const row = Array.from({ length: classes }, function (_, d) { return picture("digit " + d); });
@@ -392,26 +431,30 @@
       element("p", { class: "gan-pg-note", text: "The same style, every digit:" }),
       element("div", { class: "gan-pg-row" }, row.map(function (p) { return p.figure; })));
 
-    const update = renderer(root, async function () {
-      const s = seedOf(style, count), d = Number(digit.value);
-      const z = model.seed(s);
-      const labels = [d].concat(row.map(function (_, k) { return k; }));
-      const images = await model.generate(labels.map(function () { return z; }), labels);
-      draw(big.canvas, images[0]);
-      big.canvas.dataset.seed = s;
-      big.canvas.dataset.label = d;
-      big.caption.textContent = "digit " + d + ", style " + s;
-      big.canvas.setAttribute("aria-label", "Generated digit " + d + " in the style of seed " + s);
-      row.forEach(function (p, k) {
-        draw(p.canvas, images[k + 1]);
-        p.canvas.dataset.seed = s;
-        p.canvas.dataset.label = k;
-        p.canvas.setAttribute("aria-label", "Generated digit " + k + " in the style of seed " + s);
+    update = renderer(root,
+      function read() {
+        return { s: seedOf(style, count), d: Number(digit.value) };
+      },
+      function run(st) {
+        const z = model.seed(st.s), labels = [st.d].concat(row.map(function (_, k) { return k; }));
+        return model.generate(labels.map(function () { return z; }), labels);
+      },
+      function show(st, images) {
+        draw(big.canvas, images[0]);
+        big.canvas.dataset.seed = st.s;
+        big.canvas.dataset.label = st.d;
+        big.caption.textContent = "digit " + st.d + ", style " + st.s;
+        big.canvas.setAttribute("aria-label", "Generated digit " + st.d + " in the style of seed " + st.s);
+        row.forEach(function (p, k) {
+          draw(p.canvas, images[k + 1]);
+          p.canvas.dataset.seed = st.s;
+          p.canvas.dataset.label = k;
+          p.canvas.setAttribute("aria-label", "Generated digit " + k + " in the style of seed " + st.s);
+        });
       });
-    });
-    [digit, style].forEach(function (input) { input.addEventListener("input", update); });
+    digit.addEventListener("input", update);
     fresh.addEventListener("click", function () {
-      style.value = randomSeed(count, [Number(style.value)]);
+      style.value = randomSeed(count, [seedOf(style, count)]);
       update();
     });
     return update();
@@ -419,9 +462,15 @@
 
   // ---------------------------------------------------------------- start every widget on the page
 
+  // One live region per widget, in place from the start, so that a screen reader announces its changes.
   function say(root, text, className) {
-    root.querySelectorAll(".gan-pg-status").forEach(function (el) { el.remove(); });
-    root.appendChild(element("p", { class: "gan-pg-status " + (className || ""), role: "status", text: text }));
+    let status = root.querySelector(".gan-pg-status");
+    if (!status) {
+      status = element("p", { class: "gan-pg-status", role: "status", "aria-live": "polite" });
+      root.appendChild(status);
+    }
+    status.className = "gan-pg-status " + (className || "");
+    status.textContent = text;
   }
 
   function fail(root, err) {
@@ -431,6 +480,12 @@
     console.warn("gan playground:", err); // a warning: a page whose widget cannot run is still a working page
   }
 
+  const CAPTIONS = {
+    walk: "Seed s is the vector gan.sample(G, 1, seed=s) feeds to G in Python.",
+    gallery: "Seed s is the vector gan.sample(G, 1, seed=s) feeds to G in Python.",
+    digit: "Style s with digit d is what gan.sample(G, 1, seed=s, labels=d) draws in Python.",
+  };
+
   async function start(root) {
     const kind = root.dataset.widget, name = root.dataset.model;
     root.dataset.state = "loading";
@@ -439,18 +494,20 @@
     try {
       if (!widgets[kind]) throw new Error("unknown widget " + kind);
       const model = await loadModel(name);
-      root.querySelectorAll(".gan-pg-status").forEach(function (el) { el.remove(); });
-      root.appendChild(element("p", { class: "gan-pg-caption", text: "This network (" + name + ", " +
+      root.insertBefore(element("p", { class: "gan-pg-caption", text: "This network (" + name + ", " +
         model.meta.generator + ") runs in your browser with onnxruntime-web; nothing is sent anywhere. " +
-        "Seed s is the image gan.sample(G, 1, seed=s) draws in Python." }));
+        CAPTIONS[kind] }), root.firstChild);
       await widgets[kind](root, model);
-      if (root.dataset.state !== "failed") root.dataset.state = "ready";
+      if (root.dataset.state !== "failed") {
+        root.dataset.state = "ready";
+        say(root, "");
+      }
     } catch (err) {
       if (err instanceof Unavailable) {
         root.dataset.state = "unavailable";
         say(root, err.why === "file"
-          ? "This page is open from disk, where browsers do not run WebAssembly; to play with the network, " +
-            "serve the site: python -m http.server -d _build/html, then open http://localhost:8000."
+          ? "Browsers do not let a page opened from disk load the network; to play with it, serve the site " +
+            "folder (the one with index.html): python -m http.server -d _build/html, then open http://localhost:8000."
           : "This browser has no WebAssembly, which the playground needs; the figure above shows the same network.");
       } else {
         fail(root, err);
@@ -467,31 +524,44 @@
     "fieldset.gan-pg-control{border:0;padding:0;margin:0}",
     "fieldset.gan-pg-control legend{float:left;margin-right:.4em;font-size:inherit;width:auto}",
     ".gan-pg-row{display:flex;flex-wrap:wrap;gap:.6em;align-items:flex-start}",
-    ".gan-pg-grid{display:grid;grid-template-columns:repeat(8,auto);gap:.3em;justify-content:start;margin-bottom:.6em}",
+    ".gan-pg-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(64px,1fr));gap:.3em;max-width:37em;margin-bottom:.6em}",
     ".gan-pg-picture{margin:0;text-align:center;font-size:.8em}",
     ".gan-pg-picture canvas{image-rendering:pixelated;display:block;background:#000}",
     "canvas.gan-pg-small{width:56px;height:56px}canvas.gan-pg-large{width:112px;height:112px}",
     ".gan-pg-tile{padding:2px;border:2px solid transparent;background:none;border-radius:4px}",
-    ".gan-pg-tile[aria-pressed=true]{border-color:var(--pst-color-primary,#1a73e8)}",
+    ".gan-pg-tile[aria-checked=true]{border-color:var(--pst-color-primary,#1a73e8)}",
+    ".gan-pg-choice{margin-right:.6em}",
     ".gan-pg-sliders{display:flex;flex-direction:column;gap:.3em;align-items:flex-start}",
     ".gan-pg-note,.gan-pg-caption,.gan-pg-status{margin:.4em 0;font-size:.9em}",
     ".gan-pg-caption{font-style:italic}",
   ].join("\n");
   document.head.appendChild(style);
 
+  // A widget starts (and the page downloads the runtime and its network, 17-19 MB the first time) only
+  // when it comes near the reader's view: a reader who never scrolls to it downloads nothing.
+  const started = [];
+  playground.settled = function () { return Promise.all(started); };
   function startAll() {
     const roots = Array.from(document.querySelectorAll(".gan-playground"));
     playground.widgets = roots;
-    playground.ready = Promise.all(roots.map(start));
-  }
-  if (document.readyState === "loading") {
-    playground.ready = new Promise(function (resolve) {
-      document.addEventListener("DOMContentLoaded", function () {
-        startAll();
-        playground.ready.then(resolve);
+    const begin = function (root) { started.push(start(root)); };
+    if (!("IntersectionObserver" in window)) {
+      roots.forEach(begin);
+      return;
+    }
+    const observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          begin(entry.target);
+        }
       });
+    }, { rootMargin: "400px 0px" });
+    roots.forEach(function (root) {
+      root.dataset.state = "waiting";
+      observer.observe(root);
     });
-  } else {
-    startAll();
   }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
+  else startAll();
 })();
