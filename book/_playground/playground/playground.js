@@ -525,7 +525,7 @@
     "fieldset.gan-pg-control legend{float:left;margin-right:.4em;font-size:inherit;width:auto}",
     ".gan-pg-row{display:flex;flex-wrap:wrap;gap:.6em;align-items:flex-start}",
     ".gan-pg-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(64px,1fr));gap:.3em;max-width:37em;margin-bottom:.6em}",
-    ".gan-pg-picture{margin:0;text-align:center;font-size:.8em}",
+    ".gan-pg-picture{margin:0;text-align:center;font-size:.8em;white-space:nowrap}",
     ".gan-pg-picture canvas{image-rendering:pixelated;display:block;background:#000}",
     "canvas.gan-pg-small{width:56px;height:56px}canvas.gan-pg-large{width:112px;height:112px}",
     ".gan-pg-tile{padding:2px;border:2px solid transparent;background:none;border-radius:4px}",
