@@ -58,8 +58,8 @@ STEPS = {
 # Dense bf16 tensor-core peaks (TFLOP/s) from NVIDIA's data sheets; the first name found in the device's wins.
 PEAK_TFLOPS = {"H100 PCIe": 756.0, "H100": 989.0, "H200": 989.0}
 
-# The quality part's settings: the MLP as chapter 5's one-minute run (BatchNorm in G), the DCGAN as
-# chapter 8's live run; both give G twice D's learning rate.
+# The quality part's settings: the MLP as chapter 6's one-minute run (BatchNorm in G), the DCGAN as
+# chapter 9's live run; both give G twice D's learning rate.
 QUALITY = {
     "mlp": dict(lr_d=1e-3, lr_g=2e-3, generator_config=dict(layer_norm=False, batch_norm=True)),
     "dcgan": dict(lr_d=1e-3, lr_g=2e-3, generator_config=None),

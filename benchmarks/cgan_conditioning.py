@@ -1,4 +1,4 @@
-"""Chapter 11's study: how soon does a conditional GAN draw the digit asked for, by discriminator and rates?
+"""Chapter 12's study: how soon does a conditional GAN draw the digit asked for, by discriminator and rates?
 
     GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/cgan_conditioning.py   # about 4 minutes on a recent 2-core CPU
     GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/cgan_conditioning.py --add NAME ...   # only these variants

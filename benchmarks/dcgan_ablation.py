@@ -1,4 +1,4 @@
-"""Chapter 8's ablation: Radford et al.'s guidelines, our 3x3 layers and the learning rates, over three seeds.
+"""Chapter 9's ablation: Radford et al.'s guidelines, our 3x3 layers and the learning rates, over three seeds.
 
     GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/dcgan_ablation.py   # about 25 minutes on a recent 2-core CPU
     GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/dcgan_ablation.py --add NAME ...   # only these variants

@@ -1,11 +1,11 @@
-"""Chapter 8's race: the MLP GAN and the DCGAN given the same CPU time, over three seeds.
+"""Chapter 9's race: the MLP GAN and the DCGAN given the same CPU time, over three seeds.
 
     GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/equal_time.py   # about 5 minutes on a recent 2-core CPU
 
 For each seed the DCGAN trains as in the chapter's live run (the "dcgan" recipe with lr_d = 1e-3,
 lr_g = 2e-3, no average, float32) for ``STEPS`` steps; its generator is kept after each number of
 steps in ``BUDGETS``, with the time those steps took (the loop's own clock, from the history). Then the
-MLP GAN of chapter 5's short run (the "mlp" recipe with lr_g = 2e-3, BatchNorm instead of LayerNorm
+MLP GAN of chapter 6's short run (the "mlp" recipe with lr_g = 2e-3, BatchNorm instead of LayerNorm
 in G, no average) trains from the same seed for exactly each of those times, as many steps as fit.
 Every generator is scored by ``gan.metrics.evaluate`` on 10,000 samples (seed 1). Writes
 ``gan/studies/equal_time.csv`` (``gan.pretrained.study("equal_time")``) with the machine it ran on.

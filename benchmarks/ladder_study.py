@@ -1,4 +1,4 @@
-"""Train chapter 5's ladder for several seeds and store the metrics the chapter's tables read.
+"""Train chapter 6's ladder for several seeds and store the metrics the chapter's tables read.
 
     GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/ladder_study.py   # about 4 minutes on a recent 2-core CPU
 

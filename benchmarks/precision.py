@@ -3,7 +3,7 @@
     GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/precision.py   # about 3 minutes on 2 CPU cores
 
 The MLP GAN for 6,500 steps and the DCGAN (the package's default, Radford et al.'s layers) for 500,
-chapter 8's equal-time runs until 2026-12-06, both scored as they are at the end of training,
+chapter 9's equal-time runs until 2026-12-06, both scored as they are at the end of training,
 without averaging, each under the same seed in both precisions, on 10,000 samples. "auto" is
 float32 where the hardware has no bfloat16 arithmetic, and then both rows of a model are the same
 run.

@@ -1,4 +1,4 @@
-"""Chapter 6's second table: three mode-collapse remedies as their authors ran them on the ring, over three seeds.
+"""Chapter 7's second table: three mode-collapse remedies as their authors ran them on the ring, over three seeds.
 
     .venv/bin/python benchmarks/ring_recipes.py          # about 20 minutes on a recent 2-core CPU
     .venv/bin/python benchmarks/ring_recipes.py --long   # about 15 minutes

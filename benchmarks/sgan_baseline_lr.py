@@ -1,8 +1,8 @@
-"""Choose chapter 9's supervised baseline's learning rate on the validation images, and record why.
+"""Choose chapter 10's supervised baseline's learning rate on the validation images, and record why.
 
     GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/sgan_baseline_lr.py   # about 80 s on a recent 2-core CPU
 
-Trains the baseline (``gan.sgan.train_supervised``, chapter 9's budget, 100 labels) at each learning rate
+Trains the baseline (``gan.sgan.train_supervised``, chapter 10's budget, 100 labels) at each learning rate
 of ``RATES`` for seeds 0, 1 and 2, records validation accuracy every 500 steps and, at the end, the
 share of the last hidden layer's units that are active (ReLU above zero) on some of the 10,000 validation
 images (``gan.sgan.active_share``).

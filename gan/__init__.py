@@ -32,6 +32,7 @@ from .data import (
     MNISTCorruptError,
     MNISTNotFoundError,
     batches,
+    blur,
     data_root,
     grid_of_gaussians,
     load_mnist,

@@ -273,14 +273,14 @@ def _recipes(args) -> int:
                     f"  {'':14s} {'':6s} {'':>14s}  {part}: "
                     + ", ".join(f"{k}={v}" for k, v in getattr(recipe, part).items())
                 )
-    print("\nRing recipes of chapter 6, each method with its authors' settings (gan.toy.train_recipe(NAME, ...)):")
+    print("\nRing recipes of chapter 7, each method with its authors' settings (gan.toy.train_recipe(NAME, ...)):")
     for name in RING:
         print(f"  {name}")
     from dataclasses import asdict
 
     from .sgan import LONG_RUN, SGANConfig
 
-    print("\nSemi-supervised GAN of chapter 9 (python -m gan train-sgan [--long]; gan.sgan.SGANConfig):")
+    print("\nSemi-supervised GAN of chapter 10 (python -m gan train-sgan [--long]; gan.sgan.SGANConfig):")
     for flag, config in (("(default)", SGANConfig()), ("--long", SGANConfig(**LONG_RUN))):
         print(f"  {flag:10s} " + ", ".join(f"{k}={v}" for k, v in asdict(config).items() if k != "eval_every"))
     return 0
@@ -568,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--long",
         action="store_true",
-        help="Salimans et al.'s networks and 15,000 steps (gan.sgan.LONG_RUN) instead of chapter 9's",
+        help="Salimans et al.'s networks and 15,000 steps (gan.sgan.LONG_RUN) instead of chapter 10's",
     )
     p.add_argument("--steps", type=int, default=None, help="training steps (default: the chosen recipe's)")
     p.add_argument(

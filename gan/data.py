@@ -110,6 +110,27 @@ def load_mnist(root: str | os.PathLike | None = None, train: bool = True, downlo
     return MNIST(dataset.data.unsqueeze(1).contiguous(), dataset.targets.clone())
 
 
+def blur(images: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
+    """Return ``images`` (N, 1, H, W) in [-1, 1] smoothed by a Gaussian of width ``sigma`` pixels.
+
+    The kernel reaches ``ceil(4 * sigma)`` pixels each way and the border counts as background (-1),
+    so a blurred digit keeps its black surround. ``sigma=0`` returns the images unchanged.
+    """
+    if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not math.isfinite(sigma) or sigma < 0:
+        raise ValueError(f"blur: sigma must be a number >= 0 (a width in pixels), got {sigma!r}.")
+    if not isinstance(images, torch.Tensor) or images.dim() != 4 or not images.is_floating_point():
+        raise ValueError("blur: images must be a float tensor (N, 1, H, W) in [-1, 1] (gan.to_float makes one).")
+    if sigma == 0:
+        return images.clone()
+    radius = math.ceil(4 * sigma)
+    x = torch.arange(-radius, radius + 1, dtype=images.dtype, device=images.device)
+    kernel = (-(x**2) / (2 * sigma**2)).exp()
+    kernel = kernel / kernel.sum()
+    padded = torch.nn.functional.pad(images, (radius,) * 4, value=-1.0)
+    rows = torch.nn.functional.conv2d(padded, kernel.view(1, 1, 1, -1))
+    return torch.nn.functional.conv2d(rows, kernel.view(1, 1, -1, 1))
+
+
 def to_float(images: torch.Tensor) -> torch.Tensor:
     """Return uint8 images in [0, 255] as float32 in [-1, 1], the range of a tanh generator."""
     if images.dtype != torch.uint8:
@@ -280,7 +301,7 @@ def _check_count(name: str, n: int) -> None:
         raise ValueError(f"{name}: n must be a positive int, got {n!r}.")
 
 
-# --- the semi-supervised GAN's split: held-out validation images, a few labelled ones (chapter 9) ---
+# --- the semi-supervised GAN's split: held-out validation images, a few labelled ones (chapter 10) ---
 
 CLASSES = 10  # the digits
 VALIDATION = 10_000  # training images held out to choose budgets on; the test set is only for the final score

@@ -34,7 +34,7 @@ SEEDS = 256
 REFERENCE_SEEDS = (0, 1, 2, 3)
 #: ONNX opset: 17 has LayerNormalization as one operator; onnxruntime-web runs it.
 OPSET = 17
-#: The seeds A and B the chapter 7 widget starts with; the checks below are taken along their path.
+#: The seeds A and B the chapter 8 widget starts with; the checks below are taken along their path.
 PAIR = (2, 3)
 
 
@@ -116,9 +116,9 @@ def stored_directions(name: str) -> dict | None:
 def checks(seeds: torch.Tensor, directions: dict | None) -> dict[str, torch.Tensor]:
     """The latent vectors the widgets compute from seeds, by the names their canvases carry (data-check).
 
-    Along the pair ``PAIR`` = (A, B): slerp and lerp at t = 0.5 (where the chapter 7 widget starts) and
+    Along the pair ``PAIR`` = (A, B): slerp and lerp at t = 0.5 (where the chapter 8 widget starts) and
     0.7 (after four steps of its slider), A + B, A - B and B - A; and, with ``directions``, seed 0 moved
-    one unit along each direction (the chapter 8 widget after four steps of a slider). The browser tests
+    one unit along each direction (the chapter 9 widget after four steps of a slider). The browser tests
     compare the page's images of these with PyTorch's, so the page's arithmetic is checked too.
     """
     from .latent import lerp, slerp

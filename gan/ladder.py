@@ -1,4 +1,4 @@
-"""Chapter 5's ladder: the original MNIST GAN, and the changes that make it work, added one rung at a time.
+"""Chapter 6's ladder: the original MNIST GAN, and the changes that make it work, added one rung at a time.
 
 Every rung trains the same small networks (one hidden layer of 200 units each, sigmoid outputs in
 [0, 1]) for the same budget; only the listed changes differ. ``benchmarks/ladder_study.py`` trains every

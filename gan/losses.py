@@ -42,7 +42,7 @@ def generator_loss(d_fake: torch.Tensor, loss: str, saturating: bool = False) ->
     return -fn(d_fake, 0.0)
 
 
-# --- the semi-supervised GAN's losses (chapter 9; gan.sgan) ---
+# --- the semi-supervised GAN's losses (chapter 10; gan.sgan) ---
 
 
 def real_probability(logits: torch.Tensor) -> torch.Tensor:

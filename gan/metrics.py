@@ -192,7 +192,7 @@ def floor_images(n: int = 10_000) -> torch.Tensor:
     """Return ``n`` real MNIST training images (uint8), a fixed random subset (seed 1): the floor's sample.
 
     Not the first ``n``: a prefix of a file is not a random sample of it (MNIST's test set is ordered by
-    source, chapter 10), and the first 10,000 training images score a clearly larger Fréchet distance
+    source, chapter 11), and the first 10,000 training images score a clearly larger Fréchet distance
     than a random 10,000. The metrics' classifier was trained on the whole training set, so it has seen
     these images; it has not seen the test images they are compared with.
     """

@@ -218,7 +218,7 @@ class ConditionalMLPDiscriminator(nn.Module):
     ``conditioning="concat"`` appends the one-hot digit to the pixels (Mirza & Osindero 2014);
     ``conditioning="projection"`` adds the inner product of a learned embedding of the digit with the
     last hidden features to an unconditional logit (Miyato & Koyama 2018); the "cgan" recipe uses the
-    projection (chapter 11's study: the generator obeyed the label much sooner with it). The embedding
+    projection (chapter 12's study: the generator obeyed the label much sooner with it). The embedding
     starts as PyTorch's ``nn.Embedding`` does, standard normal (``embedding_init="normal"``), or as in
     Miyato & Koyama's code, Glorot (Xavier) uniform (``"xavier"``, entries about 11 times smaller here).
     """
@@ -273,7 +273,7 @@ class DCGANGenerator(nn.Module):
     two layers of drawing instead of one; and ``final_conv=True`` makes the last transposed convolution
     draw ``width // 2`` feature maps at 28x28, from which a 3x3 convolution draws the image (the plain
     ending lets the transposed convolution draw the image itself).
-    ``batch_norm=False`` drops the BatchNorm layers (chapter 8, exercise 5; the convolutions then get biases).
+    ``batch_norm=False`` drops the BatchNorm layers (chapter 9, exercise 5; the convolutions then get biases).
     """
 
     def __init__(
@@ -326,7 +326,7 @@ class DCGANDiscriminator(nn.Module):
     """DCGAN discriminator for 28x28: strided convolutions 28 -> 14 -> 7, LeakyReLU, one logit (N, 1).
 
     Like the generator's option, ``refine=True`` adds a 3x3 convolution of stride 1 at 14x14 and at 7x7.
-    ``activation="relu"`` swaps LeakyReLU for ReLU (chapter 8, exercise 5).
+    ``activation="relu"`` swaps LeakyReLU for ReLU (chapter 9, exercise 5).
     """
 
     def __init__(self, width: int = 64, activation: str = "leaky_relu", batch_norm: bool = True, refine: bool = False):
@@ -418,7 +418,7 @@ def _check_dtype(model: nn.Module, x: torch.Tensor) -> None:
         )
 
 
-# --- the semi-supervised GAN's discriminator (chapter 9; trained by gan.sgan) ---
+# --- the semi-supervised GAN's discriminator (chapter 10; trained by gan.sgan) ---
 
 
 class GaussianNoise(nn.Module):

@@ -4,7 +4,7 @@
 checkpoints (which record their recipe) take their settings from here; ``python -m gan recipes``
 lists them. A recipe's ``config`` holds ``TrainConfig`` keyword arguments, its budget included; a run
 may change any of them (``recipe.train_config(steps=500)``).
-The ring recipes of chapter 6, each method with its authors' settings, are ``gan.toy.RECIPES``.
+The ring recipes of chapter 7, each method with its authors' settings, are ``gan.toy.RECIPES``.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ register(
     Recipe(
         "mlp",
         "mlp",
-        "chapter 5's MLP GAN as shipped (mlp-gan): 30 epochs",
+        "chapter 6's MLP GAN as shipped (mlp-gan): 30 epochs",
         config=dict(_MNIST, steps=28_110, lr_d=1e-3, lr_g=1e-3, ema=0.998, log_every=500),
     )
 )
@@ -84,7 +84,7 @@ register(
     Recipe(
         "dcgan",
         "dcgan",
-        "Radford et al.'s DCGAN for 28x28, chapter 8's rates (D 1e-3, G 2e-3): 10 epochs",
+        "Radford et al.'s DCGAN for 28x28, chapter 9's rates (D 1e-3, G 2e-3): 10 epochs",
         config=dict(_MNIST, steps=9_370, lr_d=1e-3, lr_g=2e-3, ema=0.999, log_every=500),
     )
 )
@@ -106,6 +106,6 @@ register(
         "cgan",
         "the conditional MLP GAN (cgan): the digit given to both networks, a projection D, 30 epochs",
         config=dict(_MNIST, steps=28_110, lr_d=5e-4, lr_g=1e-3, ema=0.998, log_every=500),
-        discriminator=dict(conditioning="projection"),  # learns to check the label sooner (chapter 11's study)
+        discriminator=dict(conditioning="projection"),  # learns to check the label sooner (chapter 12's study)
     )
 )

@@ -216,7 +216,7 @@ def train_supervised(
 ) -> SGANResult:
     """Train the same discriminator as a plain classifier on the labelled images only: the baseline.
 
-    Pass ``SGANConfig(lr=SUPERVISED_LR)`` for the baseline's own learning rate (chapter 9 and the CLI do).
+    Pass ``SGANConfig(lr=SUPERVISED_LR)`` for the baseline's own learning rate (chapter 10 and the CLI do).
     """
     return _train(data, labelled, config, validation, device, seed, False, checkpoint, resume)
 
@@ -359,7 +359,7 @@ SHIPPED_SEEDS = (0, 1, 2)
 
 
 def shipped_seed_run(method: str, seed: int) -> Path:
-    """Return the file of chapter 9's shipped run of ``method`` ("SGAN" or "supervised") on 100 labels, seed 0, 1 or 2."""
+    """Return the file of chapter 10's shipped run of ``method`` ("SGAN" or "supervised") on 100 labels, seed 0, 1 or 2."""
     if method not in ("SGAN", "supervised") or seed not in SHIPPED_SEEDS:
         raise ValueError(
             f"shipped_seed_run: the package ships methods 'SGAN' and 'supervised' for seeds 0, 1 and 2, "

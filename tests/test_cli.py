@@ -70,7 +70,7 @@ def test_the_shipped_sgan_seed_runs_are_chapter_9s_recipe():
             assert (info["method"], info["seed"], info["labels"]) == (method, seed, 100)
             assert info["train_config"]["steps"] == gan.sgan.SGANConfig().steps
             assert info["train_config"]["precision"] == "float32" and info["format"] == 2
-            # watched on held-out training images; the test set is left for chapter 9 to read once
+            # watched on held-out training images; the test set is left for chapter 10 to read once
             assert len(info["history"]["val_accuracy"]) == 10 and "test_accuracy" not in info
     with pytest.raises(ValueError, match="ships methods 'SGAN' and 'supervised' for seeds 0, 1 and 2"):
         gan.sgan.shipped_seed_run("SGAN", 3)

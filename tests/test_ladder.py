@@ -1,4 +1,4 @@
-"""Chapter 5's ladder: rungs add one change each, leave-one-out undoes one, and a rung trains."""
+"""Chapter 6's ladder: rungs add one change each, leave-one-out undoes one, and a rung trains."""
 
 import pytest
 import torch

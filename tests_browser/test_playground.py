@@ -22,9 +22,9 @@ from tests_browser.conftest import FORWARD_TIMES, SITE, PageVisit, open_page, un
 
 # page -> (widget, network): every playground the book has; a page that loses one fails.
 PLAYGROUNDS = {
-    "book/07_latent_space.html": ("walk", "mlp-gan"),
-    "book/08_dcgan.html": ("gallery", "dcgan"),
-    "book/11_conditional_gan.html": ("digit", "cgan"),
+    "book/08_latent_space.html": ("walk", "mlp-gan"),
+    "book/09_dcgan.html": ("gallery", "dcgan"),
+    "book/12_conditional_gan.html": ("digit", "cgan"),
 }
 # The control each test moves by keyboard, the key, the canvas that must change, and what it must then
 # show (a name the export's checks use, or a (seed, digit) of its references): the walk's slerp at
@@ -156,7 +156,7 @@ def test_moving_a_control_by_keyboard_redraws_pytorchs_image(playground, page_pa
 
 
 def test_the_gallery_is_one_radio_group_the_arrow_keys_walk(playground):
-    _, page = playground("book/08_dcgan.html")
+    _, page = playground("book/09_dcgan.html")
     root = page.query_selector(".gan-playground")
     tiles = root.query_selector_all("[role=radiogroup] [role=radio]")
     assert len(tiles) == 16 and [t.get_attribute("tabindex") for t in tiles].count("0") == 1

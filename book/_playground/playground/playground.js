@@ -252,7 +252,7 @@
 
   const widgets = {};
 
-  // Chapter 7: two seeds, the path between them (lerp or slerp), and their sums and differences.
+  // Chapter 8: two seeds, the path between them (lerp or slerp), and their sums and differences.
   widgets.walk = function (root, model) {
     const count = model.seedCount;
     let update = function () {};
