@@ -118,3 +118,21 @@ def test_grid_of_gaussians_has_side_squared_modes_centred_on_origin():
     assert centres.shape == (25, 2) and torch.allclose(centres.mean(0), torch.zeros(2))
     points = gan.grid_of_gaussians(100, side=5)
     assert points.shape == (100, 2)
+
+
+def test_blur_smooths_keeps_the_background_and_refuses_bad_input():
+    images = -torch.ones(2, 1, 28, 28)
+    images[:, :, 14, 14] = 1.0  # one white pixel on black
+    assert torch.equal(gan.blur(images, 0), images)
+    blurred = gan.blur(images, 1.0)
+    assert blurred.shape == images.shape
+    assert blurred[0, 0, 0, 0] == pytest.approx(-1.0)  # far from the pixel: still background
+    assert -1 < blurred[0, 0, 14, 14] < 1 and blurred[0, 0, 14, 15] > -1  # the white spreads to its neighbours
+    # the ink (x + 1) is conserved: the kernel sums to 1 and the border is background
+    assert (blurred + 1).sum().item() == pytest.approx((images + 1).sum().item(), rel=1e-5)
+    assert (gan.blur(images, 2.0)[0, 0, 14, 14]) < blurred[0, 0, 14, 14]  # wider: flatter
+    for sigma in (-1, float("nan"), True, "1"):
+        with pytest.raises(ValueError, match="sigma"):
+            gan.blur(images, sigma)
+    with pytest.raises(ValueError, match="float tensor"):
+        gan.blur(torch.zeros(28, 28), 1.0)
