@@ -129,7 +129,7 @@ def test_blur_smooths_keeps_the_background_and_refuses_bad_input():
     assert blurred[0, 0, 0, 0] == pytest.approx(-1.0)  # far from the pixel: still background
     assert -1 < blurred[0, 0, 14, 14] < 1 and blurred[0, 0, 14, 15] > -1  # the white spreads to its neighbours
     # the ink (x + 1) is conserved: the kernel sums to 1 and the border is background
-    assert (blurred + 1).sum().item() == pytest.approx((images + 1).sum().item(), rel=1e-5)
+    assert (blurred + 1).sum().item() == pytest.approx((images + 1).sum().item(), rel=1e-3)
     assert (gan.blur(images, 2.0)[0, 0, 14, 14]) < blurred[0, 0, 14, 14]  # wider: flatter
     for sigma in (-1, float("nan"), True, "1"):
         with pytest.raises(ValueError, match="sigma"):
