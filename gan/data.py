@@ -118,7 +118,12 @@ def blur(images: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
     """
     if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not math.isfinite(sigma) or sigma < 0:
         raise ValueError(f"blur: sigma must be a number >= 0 (a width in pixels), got {sigma!r}.")
-    if not isinstance(images, torch.Tensor) or images.dim() != 4 or not images.is_floating_point():
+    if (
+        not isinstance(images, torch.Tensor)
+        or images.dim() != 4
+        or images.shape[1] != 1
+        or not images.is_floating_point()
+    ):
         raise ValueError("blur: images must be a float tensor (N, 1, H, W) in [-1, 1] (gan.to_float makes one).")
     if sigma == 0:
         return images.clone()

@@ -63,7 +63,7 @@ def test_train_sgan_supervised_saves_the_baseline_with_its_method(tmp_path, mnis
     assert "test_accuracy" not in info  # the test set is read only on request (--test)
 
 
-def test_the_shipped_sgan_seed_runs_are_chapter_9s_recipe():
+def test_the_shipped_sgan_seed_runs_are_chapter_10s_recipe():
     for method in ("SGAN", "supervised"):
         for seed in gan.sgan.SHIPPED_SEEDS:
             _, info = gan.sgan.load_classifier(gan.sgan.shipped_seed_run(method, seed))
