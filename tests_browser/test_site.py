@@ -162,3 +162,18 @@ def test_site_works_from_disk(browser, site):
         record.external_requests,
     )
     assert record.images == [] or all(img["naturalWidth"] for img in record.images), record.images
+
+
+@pytest.mark.parametrize("old, new", sorted(config()["sphinx"]["config"]["redirects"].items()))
+def test_a_moved_page_forwards_to_its_new_address(browser, base_url, site, old, new):
+    """Chapters renumbered (chapter 5 was inserted) still answer at their old addresses, anchors included."""
+    target = (site / old).parent / new
+    assert target.is_file(), f"{old} forwards to {new}, which the build did not write"
+    record = PageVisit(page=old, url=f"{base_url}{old}.html#summary")
+    context, page = open_page(browser, record.url, record)
+    try:
+        page.goto(record.url, wait_until="load")
+        page.wait_for_url(f"{base_url}{target.relative_to(site).as_posix()}#summary")
+        assert page.title() and not unexpected(record.console_errors) and not record.external_requests
+    finally:
+        context.close()
