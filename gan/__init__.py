@@ -6,6 +6,7 @@ from . import (
     conditional,
     data,
     device,
+    dynamics,
     export,
     fast,
     files,

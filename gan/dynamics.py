@@ -1,0 +1,104 @@
+"""The Dirac-GAN of Mescheder, Geiger & Nowozin (2018): the smallest game that shows how GAN training moves.
+
+The data are one point, x = 0. The generator puts all its samples at one point, ``theta``; the
+discriminator is linear, D(x) = ``psi`` * x. With the GAN's objective written as
+``V(theta, psi) = f(psi * theta) + f(0)`` and f(t) = -log(1 + exp(-t)), the discriminator ascends V
+and the generator descends it. The equilibrium is (theta, psi) = (0, 0): the generator on the data,
+and a discriminator that cannot tell them apart. ``field`` gives the direction each player moves,
+``trajectory`` follows the players' gradient steps (simultaneous or alternating), and
+``update_jacobian`` linearises one step at the equilibrium, whose eigenvalues say whether the steps
+spiral in (all of modulus below 1), circle (modulus 1) or spiral out (above 1).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+#: Objectives: the GAN's (the generator descends V); the non-saturating one, whose generator step uses
+#: f'(-psi * theta) in place of f'(psi * theta), as in the authors' code; the Wasserstein GAN's, f(t) = t.
+LOSSES = ("gan", "non-saturating", "wgan")
+MODES = ("simultaneous", "alternating")
+
+
+def _f_prime(t: torch.Tensor, loss: str) -> torch.Tensor:
+    """f'(t): sigmoid(-t) for f(t) = -log(1 + exp(-t)); 1 for the Wasserstein GAN's f(t) = t."""
+    return torch.ones_like(t) if loss == "wgan" else torch.sigmoid(-t)
+
+
+def _check(loss: str, r1: float) -> None:
+    if loss not in LOSSES:
+        raise ValueError(f"Dirac-GAN: loss must be one of {LOSSES}, got {loss!r}.")
+    if isinstance(r1, bool) or not isinstance(r1, (int, float)) or not math.isfinite(r1) or r1 < 0:
+        raise ValueError(f"Dirac-GAN: r1 must be a number >= 0 (the penalty's weight gamma), got {r1!r}.")
+
+
+def field(theta, psi, loss: str = "gan", r1: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return (v_theta, v_psi): the direction of the generator's and of the discriminator's gradient step.
+
+    v_theta = -dV/dtheta = -psi f'(psi theta) (the generator descends V; for the non-saturating loss it
+    ascends f(-psi theta) instead, which gives -psi f'(-psi theta)); v_psi = dV/dpsi = theta f'(psi theta),
+    minus ``r1`` * psi for the R1 penalty (r1 / 2) * D'(x)^2 = (r1 / 2) psi^2 at the data.
+    """
+    _check(loss, r1)
+    theta, psi = torch.as_tensor(theta, dtype=torch.float64), torch.as_tensor(psi, dtype=torch.float64)
+    g_arg = -psi * theta if loss == "non-saturating" else psi * theta
+    v_theta = -psi * _f_prime(g_arg, loss)
+    v_psi = theta * _f_prime(psi * theta, loss) - r1 * psi
+    return v_theta, v_psi
+
+
+def step(
+    theta,
+    psi,
+    lr: float = 0.1,
+    lr_d: float | None = None,
+    mode: str = "simultaneous",
+    loss: str = "gan",
+    r1: float = 0.0,
+    d_steps: int = 1,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One training step from (theta, psi): the generator's learning rate ``lr``, the discriminator's ``lr_d``
+    (``lr`` if None). "simultaneous": both move from the same point. "alternating": the generator
+    moves, then the discriminator takes ``d_steps`` steps against the moved generator (the order of the
+    authors' code)."""
+    if mode not in MODES:
+        raise ValueError(f"Dirac-GAN: mode must be one of {MODES}, got {mode!r}.")
+    if not isinstance(d_steps, int) or isinstance(d_steps, bool) or d_steps < 1:
+        raise ValueError(f"Dirac-GAN: d_steps must be a positive int, got {d_steps!r}.")
+    if mode == "simultaneous" and d_steps != 1:
+        raise ValueError("Dirac-GAN: several discriminator steps per generator step need mode='alternating'.")
+    lr_d = lr if lr_d is None else lr_d
+    if mode == "simultaneous":
+        v_theta, v_psi = field(theta, psi, loss, r1)
+        return theta + lr * v_theta, psi + lr_d * v_psi
+    theta = theta + lr * field(theta, psi, loss, r1)[0]
+    for _ in range(d_steps):
+        psi = psi + lr_d * field(theta, psi, loss, r1)[1]
+    return theta, psi
+
+
+def trajectory(theta0: float, psi0: float, steps: int, **options) -> torch.Tensor:
+    """Return the points (steps + 1, 2) of ``steps`` training steps from (theta0, psi0); options as ``step``."""
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
+        raise ValueError(f"Dirac-GAN: steps must be an int >= 0, got {steps!r}.")
+    theta, psi = torch.tensor(float(theta0), dtype=torch.float64), torch.tensor(float(psi0), dtype=torch.float64)
+    points = [torch.stack([theta, psi])]
+    for _ in range(steps):
+        theta, psi = step(theta, psi, **options)
+        points.append(torch.stack([theta, psi]))
+    return torch.stack(points)
+
+
+def update_jacobian(**options) -> torch.Tensor:
+    """Return the 2 x 2 Jacobian of one ``step`` (options as there) at the equilibrium (0, 0), in float64.
+
+    Near the equilibrium a step multiplies the distance from it by about the modulus of this matrix's
+    eigenvalues (``torch.linalg.eigvals``): below 1 everywhere the steps converge, above 1 they diverge.
+    """
+
+    def update(point):
+        return torch.stack(step(point[0], point[1], **options))
+
+    return torch.autograd.functional.jacobian(update, torch.zeros(2, dtype=torch.float64))

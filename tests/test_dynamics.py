@@ -1,0 +1,75 @@
+"""The Dirac-GAN (gan.dynamics): its field, its steps, and the eigenvalues that decide where the steps go."""
+
+import math
+
+import pytest
+import torch
+
+from gan import dynamics
+
+H, A = 0.1, 0.5  # a learning rate, and f'(0) = sigmoid(0) = 1/2 for the GAN's f(t) = -log(1 + exp(-t))
+
+
+def moduli(**options):
+    return torch.linalg.eigvals(dynamics.update_jacobian(**options)).abs()
+
+
+def test_the_field_vanishes_at_the_equilibrium_and_rotates_around_it():
+    assert [v.item() for v in dynamics.field(0.0, 0.0)] == [0.0, 0.0]
+    v_theta, v_psi = dynamics.field(1.0, 0.0)  # generator off the data, blind discriminator: only D moves
+    assert v_theta.item() == 0.0 and v_psi.item() == pytest.approx(A)
+    v_theta, v_psi = dynamics.field(0.0, 1.0)  # generator on the data: only G moves, down the slope D shows it
+    assert v_theta.item() == pytest.approx(-A) and v_psi.item() == 0.0
+
+
+def test_simultaneous_steps_spiral_out_as_the_eigenvalues_say():
+    # I + h [[0, -a], [a, 0]]: eigenvalues 1 +- i h a, of modulus sqrt(1 + h^2 a^2) > 1
+    expected = math.sqrt(1 + H**2 * A**2)
+    assert torch.allclose(moduli(lr=H), torch.full((2,), expected, dtype=torch.float64))
+    path = dynamics.trajectory(0.01, 0.0, 200, lr=H)
+    radius = path.norm(dim=1)
+    assert radius[-1] / radius[0] == pytest.approx(expected**200, rel=0.01)  # near 0 the linearisation holds
+
+
+def test_alternating_steps_circle_with_eigenvalues_of_modulus_one():
+    # [[1, -h a], [h a, 1 - h^2 a^2]]: determinant 1 and complex eigenvalues, so both of modulus 1
+    assert torch.allclose(moduli(lr=H, mode="alternating"), torch.ones(2, dtype=torch.float64))
+    radius = dynamics.trajectory(0.5, 0.0, 2000, lr=H, mode="alternating").norm(dim=1)
+    assert radius.min() > 0.4 and radius.max() < 0.7  # it neither converges nor escapes
+
+
+def test_the_r1_penalty_makes_the_equilibrium_attract():
+    gamma = 1.0
+    assert (moduli(lr=H, r1=gamma) < 1).all()
+    assert (moduli(lr=H, mode="alternating", r1=gamma) < 1).all()
+    path = dynamics.trajectory(1.0, 0.0, 2000, lr=H, r1=gamma)
+    assert path[-1].norm() < 1e-3
+
+
+def test_the_wasserstein_objective_has_no_fixed_slope_to_settle_on():
+    # f(t) = t: f' = 1 everywhere, so simultaneous steps spiral out at modulus sqrt(1 + h^2)
+    assert torch.allclose(moduli(lr=H, loss="wgan"), torch.full((2,), math.sqrt(1 + H**2), dtype=torch.float64))
+
+
+def test_more_discriminator_steps_and_other_rates_are_options_of_the_alternating_step():
+    one = dynamics.step(torch.tensor(1.0), torch.tensor(0.0), lr=H, mode="alternating")
+    five = dynamics.step(torch.tensor(1.0), torch.tensor(0.0), lr=H, mode="alternating", d_steps=5)
+    assert one[0] == five[0] and five[1] > one[1] > 0  # the same generator step, a discriminator further along
+    slow_g = dynamics.step(torch.tensor(0.0), torch.tensor(1.0), lr=0.01, lr_d=H)
+    assert slow_g[0].item() == pytest.approx(-0.01 * A)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: dynamics.field(0.0, 0.0, loss="hinge"), "loss must be one of"),
+        (lambda: dynamics.field(0.0, 0.0, r1=-1), "r1 must be"),
+        (lambda: dynamics.step(0.0, 0.0, mode="sideways"), "mode must be one of"),
+        (lambda: dynamics.step(0.0, 0.0, d_steps=5), "need mode='alternating'"),
+        (lambda: dynamics.step(0.0, 0.0, mode="alternating", d_steps=0), "d_steps must be"),
+        (lambda: dynamics.trajectory(0.0, 0.0, -1), "steps must be"),
+    ],
+)
+def test_bad_options_are_refused_in_one_line(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
