@@ -102,3 +102,68 @@ def update_jacobian(**options) -> torch.Tensor:
         return torch.stack(step(point[0], point[1], **options))
 
     return torch.autograd.functional.jacobian(update, torch.zeros(2, dtype=torch.float64))
+
+
+# --- the stabilisers, on real networks ---
+
+
+def _noisy(x: torch.Tensor, std: float) -> torch.Tensor:
+    """``x`` with Gaussian noise of standard deviation ``std`` added (instance noise); ``x`` itself for 0."""
+    return x + std * torch.randn_like(x) if std > 0 else x
+
+
+def stabilised_step(
+    G,
+    D,
+    real,
+    z,
+    opt_d,
+    opt_g,
+    config,
+    next_real=None,
+    d_steps: int = 1,
+    r1: float = 0.0,
+    noise_std: float = 0.0,
+    real_label: float = 1.0,
+) -> dict[str, torch.Tensor]:
+    """``gan.train_step`` with the common stabilisers as options; with the defaults, the same step.
+
+    - ``d_steps``: the discriminator's steps per generator step, the k of Goodfellow et al.'s
+      Algorithm 1; each after the first takes a fresh batch ``next_real()`` and fresh seeds.
+    - ``r1``: the weight gamma of the R1 penalty (gamma / 2) E ||grad_x D(x)||^2 on real data
+      (Mescheder et al. 2018).
+    - ``noise_std``: instance noise, Gaussian noise added to every image D sees, real or fake
+      (Sønderby et al. 2017; Arjovsky & Bottou 2017).
+    - ``real_label``: the target for real data in D's loss; 0.9 is the one-sided label smoothing of
+      Salimans et al. (2016).
+    The two time-scale rule is not a step: it is ``config.lr_d`` and ``config.lr_g``.
+    """
+    from .losses import generator_loss, get_loss
+    from .training import frozen
+
+    if not isinstance(d_steps, int) or isinstance(d_steps, bool) or d_steps < 1:
+        raise ValueError(f"stabilised_step: d_steps must be a positive int, got {d_steps!r}.")
+    if d_steps > 1 and next_real is None:
+        raise ValueError("stabilised_step: several discriminator steps need next_real, a source of fresh batches.")
+    loss = get_loss(config.loss)
+    for k in range(d_steps):
+        if k > 0:
+            real = next_real()
+        seeds = z if k == 0 else G.seeds(len(real)).to(real.device)
+        opt_d.zero_grad(set_to_none=True)
+        real_in = _noisy(real, noise_std).requires_grad_(r1 > 0)
+        d_real = D(real_in)
+        d_fake = D(_noisy(G(seeds).detach(), noise_std))
+        d_loss = loss(d_real, real_label) + loss(d_fake, 0.0)
+        if r1 > 0:
+            (grad,) = torch.autograd.grad(d_real.sum(), real_in, create_graph=True)
+            d_loss = d_loss + r1 / 2 * grad.flatten(1).square().sum(1).mean()
+        d_loss.backward()
+        opt_d.step()
+
+    opt_g.zero_grad(set_to_none=True)
+    with frozen(D):
+        g_loss = generator_loss(D(_noisy(G(z), noise_std)), config.loss, config.saturating)
+        g_loss.backward()
+    opt_g.step()
+    return {"d_loss": d_loss, "g_loss": g_loss}

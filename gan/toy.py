@@ -291,13 +291,16 @@ def train_toy(
     anneal: bool = False,
     seed: int = 0,
     callback=None,
+    stabilisers: dict | None = None,
 ) -> TrainResult:
     """Train ``G`` against ``D`` on the ring of 8 Gaussians (radius 2, ``std``) and return a ``TrainResult``.
 
     ``objective`` is "gan" (BCE on logits: ``gan.train_step``, or ``unrolled_step`` when ``unroll > 0``,
     G looking ``unroll`` steps of D's optimiser ahead) or "wgan-gp" (``wgan_gp_step``: ``n_critic``
     critic steps per generator step, penalty weight ``gp_weight``). ``anneal=True`` lowers both
-    learning rates linearly to 0 (``config.lr_decay``). The data and noise come from a generator seeded
+    learning rates linearly to 0 (``config.lr_decay``). ``stabilisers`` (objective "gan" without unrolling)
+    are the options of ``gan.dynamics.stabilised_step``, which then takes the steps: say
+    ``dict(d_steps=5)`` or ``dict(r1=1.0)``. The data and noise come from a generator seeded
     with ``seed``, so two methods see the same batches. The loop is ``gan.train_gan``'s: with
     ``config.ema`` the result's ``ema_generator`` holds an exponential moving average of G's weights, and
     every ``config.log_every`` steps a history row is recorded and ``callback(step, G, D)`` is called.
@@ -320,8 +323,14 @@ def train_toy(
     def next_real():
         return ring_of_gaussians(config.batch_size, std=std, generator=data).to(device)
 
+    if stabilisers is not None and (objective != "gan" or unroll):
+        raise ValueError("train_toy: stabilisers apply to objective='gan' without unrolling.")
     if objective == "wgan-gp":
         step = partial(wgan_gp_step, next_real=next_real, n_critic=n_critic, gp_weight=gp_weight)
+    elif stabilisers is not None:
+        from .dynamics import stabilised_step
+
+        step = partial(stabilised_step, next_real=next_real, **stabilisers)
     else:
         step = partial(unrolled_step, unroll=unroll) if unroll else train_step
     config = replace(config, loss="bce_logits", lr_decay=config.lr_decay or anneal)
@@ -430,10 +439,13 @@ def train_recipe(
     callback=None,
     device: torch.device | str = "cpu",
     threads: int = 1,
+    config_changes: dict | None = None,
+    stabilisers: dict | None = None,
 ) -> TrainResult:
     """Train ``RECIPES[name]`` on the ring (radius 2, ``std``) for ``steps`` generator updates with ``seed``.
 
-    The run repeats exactly for the same ``seed``, ``threads`` and machine.
+    ``config_changes`` replace settings of the recipe's ``TrainConfig`` (say ``dict(lr_d=1e-3)``), and
+    ``stabilisers`` go to ``train_toy``. The run repeats exactly for the same ``seed``, ``threads`` and machine.
     """
     from .device import seed_everything
 
@@ -445,5 +457,6 @@ def train_recipe(
     D = ToyDiscriminator(**recipe["discriminator"]).to(device)
     if recipe["init"] is not None:
         init_weights(G, *recipe["init"]), init_weights(D, *recipe["init"])
-    config = TrainConfig(steps=steps, log_every=log_every, fast=True, threads=threads, **recipe["config"])
-    return train_toy(G, D, config, std=std, seed=seed, callback=callback, **recipe["train"])
+    settings = {**recipe["config"], **(config_changes or {})}
+    config = TrainConfig(steps=steps, log_every=log_every, fast=True, threads=threads, **settings)
+    return train_toy(G, D, config, std=std, seed=seed, callback=callback, stabilisers=stabilisers, **recipe["train"])

@@ -198,3 +198,16 @@ def test_the_stored_latent_directions_match_the_script_and_the_shipped_weights()
     assert (study.n == script.N).all() and (study.seed == script.SEEDS[0]).all()
     for name in script.MODELS:
         assert set(study[study.model == name].weights_sha256) == {gan.pretrained.sha256(name)}
+
+
+def test_the_stored_dynamics_study_covers_the_scripts_variants_seeds_and_budget():
+    # Changing benchmarks/dynamics_ring.py's variants, seeds or budget without rerunning it fails here.
+    import gan
+
+    script = load_script("dynamics_ring")
+    study = gan.pretrained.study("dynamics_ring")
+    assert list(dict.fromkeys(study.variant)) == list(script.VARIANTS) and study.machine.nunique() == 1
+    runs = study.groupby("variant").seed.apply(lambda s: sorted(set(s)))
+    assert (runs == [list(script.SEEDS)] * len(runs)).all()
+    steps = sorted(set(study.step))
+    assert steps == list(range(script.EVERY, script.STEPS + 1, script.EVERY))

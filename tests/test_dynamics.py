@@ -73,3 +73,77 @@ def test_more_discriminator_steps_and_other_rates_are_options_of_the_alternating
 def test_bad_options_are_refused_in_one_line(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- the stabilisers on real networks ---
+
+
+def _pair(seed=0):
+    import gan
+
+    torch.manual_seed(seed)
+    G = gan.toy.ToyGenerator(z_dim=2, hidden=16, layers=2)
+    D = gan.toy.ToyDiscriminator(hidden=16, layers=2)
+    return G, D
+
+
+def _run(step, seed=0, **options):
+    import gan
+
+    G, D = _pair(seed)
+    opt_d, opt_g = torch.optim.Adam(D.parameters(), 1e-3), torch.optim.Adam(G.parameters(), 1e-3)
+    config = gan.TrainConfig(loss="bce_logits")
+    data = torch.Generator().manual_seed(1)
+
+    def next_real():
+        return gan.ring_of_gaussians(32, std=0.1, generator=data)
+
+    torch.manual_seed(2)
+    for _ in range(3):
+        step(G, D, next_real(), G.seeds(32, generator=data), opt_d, opt_g, config, **options)
+    return torch.cat([p.detach().flatten() for p in [*G.parameters(), *D.parameters()]])
+
+
+def test_the_stabilised_step_with_its_defaults_is_the_textbook_step():
+    import gan
+
+    assert torch.equal(_run(dynamics.stabilised_step), _run(gan.train_step))
+
+
+@pytest.mark.parametrize("option", [dict(r1=1.0), dict(noise_std=0.1), dict(real_label=0.9), dict(d_steps=3)])
+def test_each_stabiliser_changes_the_step(option):
+    import gan
+
+    if "d_steps" in option:
+        data = torch.Generator().manual_seed(5)
+        option = {**option, "next_real": lambda: gan.ring_of_gaussians(32, std=0.1, generator=data)}
+    assert not torch.equal(_run(dynamics.stabilised_step, **option), _run(dynamics.stabilised_step))
+
+
+def test_the_r1_penalty_is_half_gamma_times_the_squared_input_gradient():
+    # A linear D(x) = w.x + b has input gradient w everywhere: the penalty adds gamma * w to w's gradient.
+    import gan
+
+    G, _ = _pair()
+    D = torch.nn.Linear(2, 1)
+    w = D.weight.detach().clone()
+    config = gan.TrainConfig(loss="bce_logits")
+    real, z = gan.ring_of_gaussians(8, std=0.1), G.seeds(8)
+    grads = {}
+    for gamma in (0.0, 2.0):
+        D2 = torch.nn.Linear(2, 1)
+        D2.load_state_dict(D.state_dict())
+        opt_d = torch.optim.SGD(D2.parameters(), lr=1.0)
+        torch.manual_seed(0)
+        dynamics.stabilised_step(G, D2, real, z, opt_d, torch.optim.SGD(G.parameters(), lr=0.0), config, r1=gamma)
+        grads[gamma] = w - D2.weight.detach()  # lr 1: the step is the gradient
+    assert torch.allclose(grads[2.0] - grads[0.0], 2.0 * w, atol=1e-6)
+
+
+def test_several_discriminator_steps_need_fresh_batches():
+    import gan
+
+    G, D = _pair()
+    opt = torch.optim.SGD(D.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="next_real"):
+        dynamics.stabilised_step(G, D, gan.ring_of_gaussians(8), G.seeds(8), opt, opt, gan.TrainConfig(), d_steps=2)
