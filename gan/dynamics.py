@@ -94,8 +94,10 @@ def trajectory(theta0: float, psi0: float, steps: int, **options) -> torch.Tenso
 def update_jacobian(**options) -> torch.Tensor:
     """Return the 2 x 2 Jacobian of one ``step`` (options as there) at the equilibrium (0, 0), in float64.
 
-    Near the equilibrium a step multiplies the distance from it by about the modulus of this matrix's
-    eigenvalues (``torch.linalg.eigvals``): below 1 everywhere the steps converge, above 1 they diverge.
+    Near the equilibrium the steps apply this matrix again and again, so over many steps the distance
+    from the equilibrium changes by about the largest modulus of its eigenvalues (``torch.linalg.eigvals``)
+    per step (single steps can differ, when the matrix is not a rotation): below 1 the steps converge,
+    above 1 they diverge.
     """
 
     def update(point):
@@ -121,21 +123,24 @@ def stabilised_step(
     opt_g,
     config,
     next_real=None,
+    next_z=None,
     d_steps: int = 1,
     r1: float = 0.0,
     noise_std: float = 0.0,
     real_label: float = 1.0,
 ) -> dict[str, torch.Tensor]:
-    """``gan.train_step`` with the common stabilisers as options; with the defaults, the same step.
+    """``gan.train_step`` with the common stabilisers as options; with the defaults, the same updates.
 
     - ``d_steps``: the discriminator's steps per generator step, the k of Goodfellow et al.'s
-      Algorithm 1; each after the first takes a fresh batch ``next_real()`` and fresh seeds.
+      Algorithm 1; each after the first takes a fresh batch ``next_real()`` and fresh seeds
+      ``next_z(n)`` (by default ``G.seeds(n)``).
     - ``r1``: the weight gamma of the R1 penalty (gamma / 2) E ||grad_x D(x)||^2 on real data
-      (Mescheder et al. 2018).
+      (Mescheder et al. 2018); with instance noise, at the noisy real inputs D sees.
     - ``noise_std``: instance noise, Gaussian noise added to every image D sees, real or fake
       (Sønderby et al. 2017; Arjovsky & Bottou 2017).
     - ``real_label``: the target for real data in D's loss; 0.9 is the one-sided label smoothing of
       Salimans et al. (2016).
+
     The two time-scale rule is not a step: it is ``config.lr_d`` and ``config.lr_g``.
     """
     from .losses import generator_loss, get_loss
@@ -149,9 +154,11 @@ def stabilised_step(
     for k in range(d_steps):
         if k > 0:
             real = next_real()
-        seeds = z if k == 0 else G.seeds(len(real)).to(real.device)
+        seeds = z if k == 0 else (next_z or G.seeds)(len(real)).to(real.device)
         opt_d.zero_grad(set_to_none=True)
-        real_in = _noisy(real, noise_std).requires_grad_(r1 > 0)
+        real_in = _noisy(real, noise_std)
+        if r1 > 0:  # a new tensor that records its gradient; the caller's batch is left as it was
+            real_in = real_in.detach().requires_grad_(True)
         d_real = D(real_in)
         d_fake = D(_noisy(G(seeds).detach(), noise_std))
         d_loss = loss(d_real, real_label) + loss(d_fake, 0.0)

@@ -330,7 +330,7 @@ def train_toy(
     elif stabilisers is not None:
         from .dynamics import stabilised_step
 
-        step = partial(stabilised_step, next_real=next_real, **stabilisers)
+        step = partial(stabilised_step, next_real=next_real, next_z=lambda n: G.seeds(n, generator=data), **stabilisers)
     else:
         step = partial(unrolled_step, unroll=unroll) if unroll else train_step
     config = replace(config, loss="bce_logits", lr_decay=config.lr_decay or anneal)

@@ -147,3 +147,68 @@ def test_several_discriminator_steps_need_fresh_batches():
     opt = torch.optim.SGD(D.parameters(), lr=0.1)
     with pytest.raises(ValueError, match="next_real"):
         dynamics.stabilised_step(G, D, gan.ring_of_gaussians(8), G.seeds(8), opt, opt, gan.TrainConfig(), d_steps=2)
+
+
+def test_the_non_saturating_generator_reads_the_slope_at_minus_psi_theta():
+    # at (1, 1): -psi * sigmoid(-psi * theta) for the game's loss, -psi * sigmoid(psi * theta) for the non-saturating one
+    assert dynamics.field(1.0, 1.0)[0].item() == pytest.approx(-torch.sigmoid(torch.tensor(-1.0)).item())
+    assert dynamics.field(1.0, 1.0, loss="non-saturating")[0].item() == pytest.approx(
+        -torch.sigmoid(torch.tensor(1.0)).item()
+    )
+
+
+def test_label_smoothing_touches_real_targets_only_and_the_generator_sees_the_noise():
+    import gan
+
+    G, D = _pair()
+    config = gan.TrainConfig(loss="bce_logits")
+    real, z = gan.ring_of_gaussians(16, std=0.1), G.seeds(16)
+    seen = []
+    D.register_forward_hook(lambda module, inputs, output: seen.append(inputs[0].detach().clone()))
+    opt_d, opt_g = torch.optim.SGD(D.parameters(), lr=0.0), torch.optim.SGD(G.parameters(), lr=0.0)
+    torch.manual_seed(0)
+    out = dynamics.stabilised_step(G, D, real, z, opt_d, opt_g, config, noise_std=0.5, real_label=0.9)
+    # D's three passes: noisy real, noisy fake, and the generator step's noisy fake; none equals its clean input
+    assert len(seen) == 3
+    with torch.no_grad():
+        clean_fake = G(z)
+    assert not torch.allclose(seen[0], real) and not torch.allclose(seen[2], clean_fake)
+    # with lr 0 nothing moved: D's loss is BCE(D(real), 0.9) + BCE(D(fake), 0), recomputed from what D saw
+    loss = gan.get_loss("bce_logits")
+    with torch.no_grad():
+        expected = loss(D(seen[0]), 0.9) + loss(D(seen[1]), 0.0)
+    assert out["d_loss"].item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_extra_discriminator_steps_take_fresh_batches_and_the_given_seeds():
+    import gan
+
+    G, D = _pair()
+    batches, seeds = [], []
+
+    def next_real():
+        batches.append(gan.ring_of_gaussians(8, std=0.1))
+        return batches[-1]
+
+    def next_z(n):
+        seeds.append(G.seeds(n))
+        return seeds[-1]
+
+    opt = torch.optim.SGD([*D.parameters(), *G.parameters()], lr=0.01)
+    real = gan.ring_of_gaussians(8, std=0.1)
+    real_before = real.clone()
+    dynamics.stabilised_step(
+        G,
+        D,
+        real,
+        G.seeds(8),
+        opt,
+        opt,
+        gan.TrainConfig(loss="bce_logits"),
+        next_real=next_real,
+        next_z=next_z,
+        d_steps=4,
+        r1=1.0,
+    )
+    assert len(batches) == 3 and len(seeds) == 3  # steps 2, 3 and 4
+    assert torch.equal(real, real_before) and not real.requires_grad  # the caller's batch is untouched
