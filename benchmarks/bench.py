@@ -451,6 +451,30 @@ def exit_unless_writable(path: Path, ours: Callable[[Path], bool], what: str) ->
         sys.exit(f"error: {err}")
 
 
+def ring_run(
+    key: str, name: str, recipe: str, seed: int, steps: int, std: float, every: int, width: int = 36, **options
+) -> list[dict]:
+    """Train ``gan.toy.train_recipe(recipe, ...)`` (``options`` go to it) on the ring with two threads, score
+    modes covered and the high-quality share every ``every`` updates, print the last scores, and return
+    the study rows ``{key: name, seed, step, modes, hq, seconds}``."""
+    from gan import toy
+
+    trace = []
+
+    def record(step, G, D):
+        trace.append(dict(step=step, **toy.ring_scores(G, std)))
+
+    result = toy.train_recipe(recipe, seed, steps, std, log_every=every, callback=record, threads=2, **options)
+    seconds = result.history.set_index("step")["seconds"]
+    last = trace[-1]
+    print(
+        f"{name:>{width}}, seed {seed}: {last['modes']} modes, high-quality share {last['hq']:.3f}, "
+        f"{result.seconds:.0f} s",
+        flush=True,
+    )
+    return [{key: name, "seed": seed, **row, "seconds": round(seconds[row["step"]], 1)} for row in trace]
+
+
 def check_study_writable(out: Path) -> None:
     """Before a study's runs: exit with one line if ``out`` cannot be written."""
     exit_unless_writable(out, _is_study, STUDY)

@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 import gan
-from gan import toy
 
 BASE = "GAN (unrolled GAN's recipe)"
 SEEDS = (0, 1, 2)
@@ -37,7 +36,7 @@ VARIANTS = {
     "one-sided label smoothing, 0.9": ({}, dict(real_label=0.9)),
 }
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import add_names, check_names, check_study_writable, save_study  # noqa: E402
+from bench import add_names, check_names, check_study_writable, ring_run, save_study  # noqa: E402
 
 OUT = gan.pretrained.STUDIES / "dynamics_ring.csv"
 
@@ -50,29 +49,17 @@ def main(only: list[str] | None = None) -> int:
         if only and name not in only:
             continue
         for seed in SEEDS:
-            trace = []
-
-            def record(step, G, D):
-                trace.append(dict(step=step, **toy.ring_scores(G, STD)))
-
-            result = toy.train_recipe(
+            rows += ring_run(
+                "variant",
+                name,
                 BASE,
                 seed,
                 STEPS,
                 STD,
-                log_every=EVERY,
-                callback=record,
-                threads=2,
+                EVERY,
+                width=34,
                 config_changes=changes,
                 stabilisers=stabilisers,
-            )
-            seconds = result.history.set_index("step")["seconds"]
-            rows += [dict(variant=name, seed=seed, **row, seconds=round(seconds[row["step"]], 1)) for row in trace]
-            last = trace[-1]
-            print(
-                f"{name:>34}, seed {seed}: {last['modes']} modes, high-quality share {last['hq']:.3f}, "
-                f"{result.seconds:.0f} s",
-                flush=True,
             )
     save_study(rows, OUT, "variant", list(VARIANTS), only)
     return 0

@@ -30,7 +30,7 @@ STD = 0.1  # the chapter's ring
 LONG = ("GAN (unrolled GAN's recipe)", "unrolled GAN, 5 steps (its recipe)")
 LONG_STEPS = 8000
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import check_names, check_study_writable, save_study  # noqa: E402
+from bench import check_names, check_study_writable, ring_run, save_study  # noqa: E402
 
 OUT = gan.pretrained.STUDIES / "ring_recipes.csv"
 OUT_LONG = gan.pretrained.STUDIES / "ring_recipes_long.csv"
@@ -43,20 +43,7 @@ def main(long: bool = False, only: list[str] | None = None) -> int:
     steps = LONG_STEPS if long else STEPS
     for name in only or (LONG if long else toy.RECIPES):
         for seed in SEEDS:
-            trace = []
-
-            def record(step, G, D):
-                trace.append(dict(step=step, **toy.ring_scores(G, STD)))
-
-            result = toy.train_recipe(name, seed, steps, STD, log_every=EVERY, callback=record, threads=2)
-            seconds = result.history.set_index("step")["seconds"]
-            rows += [dict(recipe=name, seed=seed, **row, seconds=round(seconds[row["step"]], 1)) for row in trace]
-            last = trace[-1]
-            print(
-                f"{name:>36}, seed {seed}: {last['modes']} modes, high-quality share {last['hq']:.3f}, "
-                f"{result.seconds:.0f} s",
-                flush=True,
-            )
+            rows += ring_run("recipe", name, name, seed, steps, STD, EVERY)
     save_study(rows, OUT_LONG if long else OUT, "recipe", list(toy.RECIPES), only)
     return 0
 
