@@ -23,6 +23,7 @@ from . import (
     sgan,
     toy,
     training,
+    wasserstein,
 )
 from .checkpoints import CheckpointError, load_checkpoint, load_generator, save_checkpoint
 from .classifier import MNISTClassifier, load_classifier

@@ -135,6 +135,7 @@ class MLPDiscriminator(nn.Module):
         output: str = "logits",
         batch_norm: bool = False,
         dropout: float = 0.0,
+        spectral_norm: bool = False,
     ):
         super().__init__()
         if output not in ("logits", "sigmoid"):
@@ -146,15 +147,21 @@ class MLPDiscriminator(nn.Module):
             output=output,
             batch_norm=batch_norm,
             dropout=dropout,
+            **({"spectral_norm": True} if spectral_norm else {}),  # older checkpoints' configs stay valid
         )
-        # BatchNorm mixes the images of a batch, and dropout draws one mask per pass (see gan.fast.judge)
-        self.batch_independent = not batch_norm and dropout == 0
+        # BatchNorm mixes the images of a batch, and dropout draws one mask per pass (see gan.fast.judge);
+        # spectral normalisation runs one power-iteration step per pass, so one pass is not two either
+        self.batch_independent = not batch_norm and dropout == 0 and not spectral_norm
         self.net = nn.Sequential(
             nn.Flatten(),
             *_mlp([28 * 28, *hidden], activation, layer_norm, batch_norm, dropout),
             nn.Linear(hidden[-1], 1),
             *([nn.Sigmoid()] if output == "sigmoid" else []),
         )
+        if spectral_norm:  # Miyato et al. (2018): every linear layer divided by its largest singular value
+            from .wasserstein import spectral_normalise
+
+            spectral_normalise(self.net)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, model=self)

@@ -27,6 +27,9 @@ class Recipe:
     config: dict  # TrainConfig keyword arguments, the budget (steps or seconds) included
     generator: dict = field(default_factory=dict)  # keyword arguments of the generator class
     discriminator: dict = field(default_factory=dict)  # keyword arguments of the discriminator class
+    # the Wasserstein GAN's step (gan.wasserstein.wgan_step) and its options, e.g. dict(constraint="gp",
+    # n_critic=5); empty: the GAN step (gan.train_step)
+    wgan: dict = field(default_factory=dict)
 
     def train_config(self, **changes) -> TrainConfig:
         """Return the recipe's ``TrainConfig``, with ``changes`` (e.g. ``steps=500, seconds=None``) applied."""
@@ -50,6 +53,12 @@ def register(recipe: Recipe) -> Recipe:
             f"gan.models.register_model (known: {sorted(MODELS)})."
         )
     recipe.train_config()  # TrainConfig checks the settings
+    unknown = set(recipe.wgan) - {"constraint", "n_critic", "gp_weight", "clip"}
+    if unknown or (recipe.wgan and recipe.wgan.get("constraint") not in ("gp", "clip")):
+        raise ValueError(
+            f"recipe {recipe.name!r}: wgan must name constraint 'gp' or 'clip' and may set n_critic, gp_weight "
+            f"and clip (gan.wasserstein.wgan_step); got {recipe.wgan!r}."
+        )
     if recipe.name in RECIPES and RECIPES[recipe.name] != recipe:
         raise ValueError(f"register: a different recipe is already called {recipe.name!r}; pick another name.")
     RECIPES[recipe.name] = recipe
@@ -107,5 +116,37 @@ register(
         "the conditional MLP GAN (cgan): the digit given to both networks, a projection D, 30 epochs",
         config=dict(_MNIST, steps=28_110, lr_d=5e-4, lr_g=1e-3, ema=0.998, log_every=500),
         discriminator=dict(conditioning="projection"),  # learns to check the label sooner (chapter 12's study)
+    )
+)
+
+# The Wasserstein GAN's three ways to bound the critic's slope (chapter 15), on chapter 6's MLP networks, each
+# with its authors' optimiser settings and no averaged generator (none of them used one); batches of 64.
+# The budgets are benchmarks/wasserstein_mnist.py's: 15,000 discriminator updates (five per generator update in a WGAN).
+_WGAN = dict(batch_size=64, loss="bce_logits", log_every=250)
+register(
+    Recipe(
+        "wgan-clip",
+        "mlp",
+        "WGAN with weight clipping (Arjovsky et al.'s Algorithm 1: RMSProp 5e-5, clip 0.01, 5 critic steps)",
+        config=dict(_WGAN, steps=3_000, optimizer="rmsprop", lr_d=5e-5, lr_g=5e-5),
+        wgan=dict(constraint="clip", clip=0.01, n_critic=5),
+    )
+)
+register(
+    Recipe(
+        "wgan-gp",
+        "mlp",
+        "WGAN-GP (Gulrajani et al.'s Algorithm 1: Adam 1e-4, betas (0, 0.9), penalty 10, 5 critic steps)",
+        config=dict(_WGAN, steps=3_000, lr_d=1e-4, lr_g=1e-4, betas=(0.0, 0.9)),
+        wgan=dict(constraint="gp", gp_weight=10.0, n_critic=5),
+    )
+)
+register(
+    Recipe(
+        "sngan",
+        "mlp",
+        "SN-GAN: the GAN loss, D spectrally normalised (Miyato et al.'s library: Adam 2e-4, betas (0.5, 0.999))",
+        config=dict(_WGAN, steps=15_000, lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999)),
+        discriminator=dict(spectral_norm=True),
     )
 )

@@ -2,10 +2,10 @@
 
 The remedies live where they act. On the discriminator: packing (PacGAN, ``pack``) and the minibatch
 standard deviation (``minibatch_std``); on the generator: the seeds (``noise``, ``z_dim``); on the training
-step: the Wasserstein loss with gradient penalty (``objective="wgan-gp"``, ``wgan_gp_step``) and the
-unrolled discriminator (``unroll``, ``unrolled_step``). ``train_toy`` trains any combination under one
+step: the Wasserstein loss with gradient penalty or weight clipping (``objective="wgan-gp"`` or
+``"wgan-clip"``, ``gan.wasserstein.wgan_step``) and the unrolled discriminator (``unroll``, ``unrolled_step``). ``train_toy`` trains any combination under one
 ``TrainConfig`` with the package's one loop, ``gan.train_gan``.
-``RECIPES`` holds three methods as their authors ran them on the ring, and ``train_recipe`` trains one.
+``RECIPES`` holds the methods as their authors ran them on the ring, and ``train_recipe`` trains one.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from torch.func import functional_call
 from .data import ring_centres, ring_of_gaussians
 from .losses import generator_loss, get_loss
 from .training import TrainConfig, TrainResult, train_gan, train_step
+from .wasserstein import gradient_penalty, wgan_step  # noqa: F401  (gradient_penalty: gan.toy's name since chapter 7)
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh}
 
@@ -248,37 +249,6 @@ def unrolled_step(G, D, real, z, opt_d, opt_g, config: TrainConfig, unroll: int 
     return {"d_loss": d_loss, "g_loss": g_loss}
 
 
-def gradient_penalty(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """Return the WGAN-GP penalty E[(||grad D(x_hat)|| - 1)^2] on random interpolates x_hat of real and fake."""
-    alpha = torch.rand(len(real), 1, device=real.device)
-    x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
-    return (grad.flatten(1).norm(dim=1) - 1).square().mean()
-
-
-def wgan_gp_step(
-    G, D, real, z, opt_d, opt_g, config: TrainConfig, next_real=None, n_critic: int = 5, gp_weight: float = 10.0
-) -> dict[str, torch.Tensor]:
-    """Run ``n_critic`` critic steps and one generator step of WGAN-GP; return the two losses.
-
-    The first critic step uses ``real``; each further one a fresh batch ``next_real()``.
-    """
-    # The critic scores instead of classifying: it wants high scores on real data, low on fakes.
-    for k in range(n_critic):
-        if k > 0:
-            real = next_real()
-        opt_d.zero_grad(set_to_none=True)
-        fake = G(G.seeds(len(real)).to(real.device)).detach()
-        d_loss = D(fake).mean() - D(real).mean() + gp_weight * gradient_penalty(D, real, fake)
-        d_loss.backward()
-        opt_d.step()
-    opt_g.zero_grad(set_to_none=True)
-    g_loss = -D(G(z)).mean()
-    g_loss.backward()
-    opt_g.step()
-    return {"d_loss": d_loss, "g_loss": g_loss}
-
-
 def train_toy(
     G: nn.Module,
     D: nn.Module,
@@ -288,6 +258,7 @@ def train_toy(
     unroll: int = 0,
     n_critic: int = 5,
     gp_weight: float = 10.0,
+    clip: float = 0.01,
     anneal: bool = False,
     seed: int = 0,
     callback=None,
@@ -296,8 +267,9 @@ def train_toy(
     """Train ``G`` against ``D`` on the ring of 8 Gaussians (radius 2, ``std``) and return a ``TrainResult``.
 
     ``objective`` is "gan" (BCE on logits: ``gan.train_step``, or ``unrolled_step`` when ``unroll > 0``,
-    G looking ``unroll`` steps of D's optimiser ahead) or "wgan-gp" (``wgan_gp_step``: ``n_critic``
-    critic steps per generator step, penalty weight ``gp_weight``). ``anneal=True`` lowers both
+    G looking ``unroll`` steps of D's optimiser ahead), "wgan-gp" or "wgan-clip" (``gan.wasserstein.wgan_step``:
+    ``n_critic`` critic steps per generator step, with penalty weight ``gp_weight`` or weights clipped into
+    [-clip, clip]). ``anneal=True`` lowers both
     learning rates linearly to 0 (``config.lr_decay``). ``stabilisers`` (objective "gan" without unrolling)
     are the options of ``gan.dynamics.stabilised_step``, which then takes the steps: say
     ``dict(d_steps=5)`` or ``dict(r1=1.0)``. The data and noise come from a generator seeded
@@ -305,16 +277,18 @@ def train_toy(
     ``config.ema`` the result's ``ema_generator`` holds an exponential moving average of G's weights, and
     every ``config.log_every`` steps a history row is recorded and ``callback(step, G, D)`` is called.
     """
-    if objective not in ("gan", "wgan-gp"):
-        raise ValueError(f"train_toy: objective must be 'gan' or 'wgan-gp', got {objective!r}.")
+    if objective not in ("gan", "wgan-gp", "wgan-clip"):
+        raise ValueError(f"train_toy: objective must be 'gan', 'wgan-gp' or 'wgan-clip', got {objective!r}.")
     if not isinstance(unroll, int) or isinstance(unroll, bool) or unroll < 0:
         raise ValueError(f"train_toy: unroll must be a non-negative int (0: no unrolling), got {unroll!r}.")
-    if objective == "wgan-gp" and unroll:
+    if objective != "gan" and unroll:
         raise ValueError("train_toy: unrolling is implemented for objective='gan' only.")
     if not isinstance(n_critic, int) or isinstance(n_critic, bool) or n_critic < 1:
         raise ValueError(f"train_toy: n_critic must be a positive int, got {n_critic!r}.")
     if not gp_weight >= 0:
         raise ValueError(f"train_toy: gp_weight must be >= 0, got {gp_weight!r}.")
+    if not clip > 0:
+        raise ValueError(f"train_toy: clip must be > 0, got {clip!r}.")
     if config.steps is None:
         raise ValueError("train_toy: give config.steps; comparisons need the same number of steps.")
     device = next(G.parameters()).device
@@ -325,8 +299,11 @@ def train_toy(
 
     if stabilisers is not None and (objective != "gan" or unroll):
         raise ValueError("train_toy: stabilisers apply to objective='gan' without unrolling.")
-    if objective == "wgan-gp":
-        step = partial(wgan_gp_step, next_real=next_real, n_critic=n_critic, gp_weight=gp_weight)
+    if objective != "gan":
+        constraint = objective.removeprefix("wgan-")
+        step = partial(
+            wgan_step, next_real=next_real, n_critic=n_critic, constraint=constraint, gp_weight=gp_weight, clip=clip
+        )
     elif stabilisers is not None:
         from .dynamics import stabilised_step
 
@@ -402,16 +379,18 @@ def _unrolled(unroll: int) -> dict:
     )
 
 
-def _wgan_gp_toy(**train) -> dict:
+def _wgan_gp_toy(config: dict | None = None, spectral_norm: bool = False, **train) -> dict:
     """Gulrajani et al. (2017), gan_toy.py: 3 x 512 ReLU in both, He-uniform weights (Glorot for the last
     layer), 2-D normal seeds, batches of 256, Adam(1e-4, betas (0.5, 0.9)) for both; ``train`` picks the
-    objective (the plain GAN's one D step by default)."""
+    objective (the plain GAN's one D step by default), ``config`` changes the training settings, and
+    ``spectral_norm=True`` normalises D's layers after they are initialised."""
     return dict(
         generator=dict(z_dim=2, hidden=512, layers=3),
         discriminator=dict(hidden=512, layers=3, activation="relu"),
         init=("he", None),
-        config=dict(batch_size=256, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9)),
+        config={**dict(batch_size=256, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9)), **(config or {})},
         train=train,
+        **({"spectral_norm": True} if spectral_norm else {}),
     )
 
 
@@ -427,6 +406,15 @@ RECIPES = {
     "GAN (WGAN-GP's recipe)": _wgan_gp_toy(),
     # 5 critic steps on fresh batches; penalty weight 0.1 (the script's; the paper reports 10 throughout)
     "WGAN-GP (its toy recipe)": _wgan_gp_toy(objective="wgan-gp", n_critic=5, gp_weight=0.1),
+    # gan_toy.py's MODE = 'wgan' (Arjovsky et al.'s settings): RMSProp(5e-5) for both, 5 critic steps, clip 0.01
+    "WGAN, weight clipping (gan_toy.py's recipe)": _wgan_gp_toy(
+        config=dict(optimizer="rmsprop", lr_d=5e-5, lr_g=5e-5), objective="wgan-clip", n_critic=5, clip=0.01
+    ),
+    # Miyato et al.'s own library (chainer-gan-lib, example.sh, sndcgan): the GAN loss, one D step, Adam(2e-4,
+    # betas (0.5, 0.999)), batches of 64; every layer of D spectrally normalised; gan_toy.py's networks
+    "SN-GAN (chainer-gan-lib's recipe)": _wgan_gp_toy(
+        config=dict(batch_size=64, lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999)), spectral_norm=True
+    ),
 }
 
 
@@ -457,6 +445,10 @@ def train_recipe(
     D = ToyDiscriminator(**recipe["discriminator"]).to(device)
     if recipe["init"] is not None:
         init_weights(G, *recipe["init"]), init_weights(D, *recipe["init"])
+    if recipe.get("spectral_norm"):
+        from .wasserstein import spectral_normalise
+
+        spectral_normalise(D)
     settings = {**recipe["config"], **(config_changes or {})}
     config = TrainConfig(steps=steps, log_every=log_every, fast=True, threads=threads, **settings)
     return train_toy(G, D, config, std=std, seed=seed, callback=callback, stabilisers=stabilisers, **recipe["train"])

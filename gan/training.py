@@ -36,7 +36,7 @@ class TrainConfig:
     seconds: float | None = None
     batch_size: int = 32
     loss: str = "bce"  # "mse", "bce" (D ends in a sigmoid) or "bce_logits" (D returns logits)
-    optimizer: str = "adam"  # "adam" or "sgd"
+    optimizer: str = "adam"  # "adam", "sgd" or "rmsprop" (WGAN's, with PyTorch's defaults)
     lr_d: float = 2e-4
     lr_g: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)  # Adam's; beta1 = 0.5 is the DCGAN choice
@@ -73,8 +73,8 @@ class TrainConfig:
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"TrainConfig: {name} must be a positive finite number, got {value!r}.")
         get_loss(self.loss)
-        if self.optimizer not in ("adam", "sgd"):
-            raise ValueError(f"TrainConfig: optimizer must be 'adam' or 'sgd', got {self.optimizer!r}.")
+        if self.optimizer not in ("adam", "sgd", "rmsprop"):
+            raise ValueError(f"TrainConfig: optimizer must be 'adam', 'sgd' or 'rmsprop', got {self.optimizer!r}.")
         if self.ema is not None and not 0.0 < self.ema < 1.0:
             raise ValueError(f"TrainConfig: ema must be a decay in (0, 1) such as 0.998, or None; got {self.ema!r}.")
         if self.average not in ("generator", "discriminator"):
@@ -113,9 +113,11 @@ class NonFiniteLossError(FloatingPointError):
 
 
 def make_optimizer(params, config: TrainConfig, lr: float) -> torch.optim.Optimizer:
-    """Return the optimizer ``config`` names for ``params``: SGD, or Adam (fused with ``config.fast``)."""
+    """Return the optimizer ``config`` names for ``params``: SGD, RMSProp, or Adam (fused with ``config.fast``)."""
     if config.optimizer == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=config.momentum)
+    if config.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr)
     if config.fast:
         return _fast.adam(params, lr, config.betas)
     return torch.optim.Adam(params, lr=lr, betas=config.betas)
@@ -464,7 +466,7 @@ def train_mnist(
     recipe ("cgan") trains on (images, labels) batches with ``gan.conditional.conditional_step``. ``checkpoint`` and
     ``resume`` as in ``train_gan``; the data stream's position is saved and restored with the rest.
     """
-    from .conditional import conditional_step, is_conditional
+    from .conditional import is_conditional
     from .data import LabelledBatches, batches, load_mnist
     from .device import pick_device, seed_everything
     from .recipes import get
@@ -496,8 +498,23 @@ def train_mnist(
         progress=progress,
         checkpoint=checkpoint,
         resume=resume,
-        step=conditional_step if conditional else train_step,
+        step=_mnist_step(chosen, conditional, lambda: next(stream), lambda n: torch.randn(n, G.z_dim, device=device)),
     )
+
+
+def _mnist_step(recipe, conditional: bool, next_real, next_z):
+    """Return the step a recipe trains with: the GAN's, the conditional GAN's, or the Wasserstein GAN's."""
+    from .conditional import conditional_step
+
+    if recipe.wgan:
+        if conditional:
+            raise ValueError(f"recipe {recipe.name!r}: the Wasserstein step is written for unconditional networks.")
+        from functools import partial
+
+        from .wasserstein import wgan_step
+
+        return partial(wgan_step, next_real=next_real, next_z=next_z, **recipe.wgan)
+    return conditional_step if conditional else train_step
 
 
 def _to_device(batch, device: torch.device):
