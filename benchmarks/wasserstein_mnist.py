@@ -1,4 +1,4 @@
-"""Chapter 15's MNIST study: weight clipping, the gradient penalty and spectral normalisation against the GAN.
+"""Chapter 13's MNIST study: weight clipping, the gradient penalty and spectral normalisation against the GAN.
 
     GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/wasserstein_mnist.py   # about 15 minutes on a recent 2-core CPU
     GAN_DATA_DIR=../shared/data .venv/bin/python benchmarks/wasserstein_mnist.py --add NAME ...   # only these methods

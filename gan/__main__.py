@@ -418,15 +418,14 @@ def _sample(args) -> int:
 
 
 def _export_onnx(args) -> int:
-    from . import pretrained
-    from .export import export
+    from .export import PLAYGROUND, export
 
     if args.name == "all":
         folder = Path(args.out)
         if not folder.is_dir():
             print(f"export-onnx all: OUT must be an existing folder, got {folder}", file=sys.stderr)
             return 2
-        targets = [(name, folder / f"{name}.onnx") for name in pretrained.names()]
+        targets = [(name, folder / f"{name}.onnx") for name in PLAYGROUND]
     else:
         targets = [(args.name, Path(args.out))]
     for name, out in targets:
@@ -547,7 +546,9 @@ def main(argv: list[str] | None = None) -> int:
         "(OUT with .json): seeds, reference images, latent directions, the weights' SHA-256. "
         "NAME 'all' writes every shipped generator into the folder OUT as NAME.onnx and NAME.json.",
     )
-    p.add_argument("name", metavar="NAME", help="a shipped generator (gan.pretrained.names()) or 'all'")
+    p.add_argument(
+        "name", metavar="NAME", help="a shipped generator (gan.pretrained.names()) or 'all' (the playground's)"
+    )
     p.add_argument("out", metavar="OUT", help="the .onnx file to write; for 'all', an existing folder")
     p.set_defaults(run=_export_onnx)
 

@@ -21,6 +21,7 @@ CHECKPOINTS = {
     "cgan": "cgan.pt",
     "dcgan": "dcgan.pt",
     "mlp-gan": "mlp_gan.pt",
+    "wgan-gp": "wgan_gp.pt",
 }
 
 

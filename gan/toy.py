@@ -394,8 +394,9 @@ def _wgan_gp_toy(config: dict | None = None, spectral_norm: bool = False, **trai
     )
 
 
-#: Each method with its authors' settings for their ring experiment, read from their code (the chapter
-#: names the files), and the plain GAN under the same recipe. What no recipe copies: our ring (radius 2,
+#: Each method with its authors' settings for their ring experiment, read from their code (the chapters
+#: name the files), and the plain GAN under the same recipe. WGAN and SN-GAN had no ring experiment: they
+#: get gan_toy.py's networks with WGAN's settings (the script's 'wgan' mode) and SN-GAN's setting C. What no recipe copies: our ring (radius 2,
 #: sigma 0.1) instead of theirs, and alternating instead of simultaneous updates.
 RECIPES = {
     "GAN (PacGAN's recipe)": _pacgan(pack=1),
@@ -406,13 +407,14 @@ RECIPES = {
     "GAN (WGAN-GP's recipe)": _wgan_gp_toy(),
     # 5 critic steps on fresh batches; penalty weight 0.1 (the script's; the paper reports 10 throughout)
     "WGAN-GP (its toy recipe)": _wgan_gp_toy(objective="wgan-gp", n_critic=5, gp_weight=0.1),
-    # gan_toy.py's MODE = 'wgan' (Arjovsky et al.'s settings): RMSProp(5e-5) for both, 5 critic steps, clip 0.01
+    # gan_toy.py's MODE = 'wgan' (Arjovsky et al.'s Algorithm 1): RMSProp(5e-5) for both, 5 critic steps, clip
+    # 0.01; PyTorch's RMSprop (moving average 0.99) as in Arjovsky et al.'s code, where the script's TensorFlow one has 0.9
     "WGAN, weight clipping (gan_toy.py's recipe)": _wgan_gp_toy(
         config=dict(optimizer="rmsprop", lr_d=5e-5, lr_g=5e-5), objective="wgan-clip", n_critic=5, clip=0.01
     ),
-    # Miyato et al.'s own library (chainer-gan-lib, example.sh, sndcgan): the GAN loss, one D step, Adam(2e-4,
-    # betas (0.5, 0.999)), batches of 64; every layer of D spectrally normalised; gan_toy.py's networks
-    "SN-GAN (chainer-gan-lib's recipe)": _wgan_gp_toy(
+    # Miyato et al.'s setting C (their Table 1; chainer-gan-lib's example.sh, sndcgan): the non-saturating GAN
+    # loss, one D step, Adam(2e-4, betas (0.5, 0.999)), batches of 64; every layer of D spectrally normalised
+    "SN-GAN (Miyato et al.'s setting C)": _wgan_gp_toy(
         config=dict(batch_size=64, lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999)), spectral_norm=True
     ),
 }

@@ -1,4 +1,4 @@
-"""The Wasserstein GAN (chapter 15): a critic instead of a discriminator, and three ways to keep its slope at most 1.
+"""The Wasserstein GAN (chapter 13): a critic instead of a discriminator, and three ways to keep its slope at most 1.
 
 A critic T scores points instead of classifying them. Trained to make E T(real) - E T(fake) as large as it
 can over functions whose slope is at most 1 (1-Lipschitz), its best value is the 1-Wasserstein distance
@@ -13,6 +13,8 @@ the gradient a generator gets from a trained discriminator or critic (``generato
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -128,11 +130,12 @@ def js_divergence_shift(theta: float, sigma: float = 0.05, points: int = 200_001
     """
     lo, hi = min(0.0, theta) - 12 * sigma, max(0.0, theta) + 12 * sigma
     x = torch.linspace(lo, hi, points, dtype=torch.float64)
-    p = torch.distributions.Normal(0.0, sigma).log_prob(x).exp()
-    q = torch.distributions.Normal(float(theta), sigma).log_prob(x).exp()
-    m = (p + q) / 2
-    integrand = 0.5 * torch.xlogy(p, p / m) + 0.5 * torch.xlogy(q, q / m)
-    return torch.trapezoid(torch.nan_to_num(integrand), x).item()
+    log_norm = math.log(sigma * math.sqrt(2 * math.pi))  # in float64 (torch.distributions would use float32)
+    log_p = -0.5 * (x / sigma) ** 2 - log_norm
+    log_q = -0.5 * ((x - theta) / sigma) ** 2 - log_norm
+    log_m = torch.logaddexp(log_p, log_q) - math.log(2)  # in logs: no 0 / 0 where both densities underflow
+    integrand = 0.5 * log_p.exp() * (log_p - log_m) + 0.5 * log_q.exp() * (log_q - log_m)
+    return torch.trapezoid(integrand, x).item()
 
 
 def small_critic(hidden: int = 64, spectral_norm: bool = False) -> nn.Module:
@@ -177,7 +180,7 @@ def fit(theta: float, loss: str = "gp", steps: int = 300, seed: int = 0, batch: 
     return T
 
 
-def generator_gradients(theta: float, steps: int = 300, seed: int = 0, sigma: float = 0.05) -> dict:
+def generator_gradients(theta: float, steps: int = 800, seed: int = 0, sigma: float = 0.05) -> dict:
     """Return the gradients a generator gets at shift ``theta`` from a trained discriminator and critic.
 
     The generator is the shift itself: its samples are ``shifted(n, theta)``, so its only parameter is

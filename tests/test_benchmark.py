@@ -211,3 +211,22 @@ def test_the_stored_dynamics_study_covers_the_scripts_variants_seeds_and_budget(
     assert (runs == [list(script.SEEDS)] * len(runs)).all()
     steps = sorted(set(study.step))
     assert steps == list(range(script.EVERY, script.STEPS + 1, script.EVERY))
+
+
+def test_the_stored_wasserstein_study_covers_the_scripts_methods_seeds_and_budget():
+    # Changing benchmarks/wasserstein_mnist.py's methods, seeds or budget, or a recipe's step, without rerunning it fails here.
+    import gan
+
+    script = load_script("wasserstein_mnist")
+    study = gan.pretrained.study("wasserstein_mnist")
+    assert list(dict.fromkeys(study.method)) == list(script.METHODS) and study.machine.nunique() == 1
+    for name, recipe_name in script.METHODS.items():
+        rows = study[study.method == name]
+        recipe = gan.recipes.get(recipe_name)
+        assert (rows.recipe == recipe_name).all() and sorted(set(rows.seed)) == list(script.SEEDS)
+        steps = script.budget(recipe)
+        assert sorted(set(rows.step)) == list(range(steps // script.RECORDS, steps + 1, steps // script.RECORDS))
+        assert rows.d_updates.max() == script.D_UPDATES
+        assert (rows.loss == ("wasserstein" if recipe.wgan else "d_loss")).all()
+    for name in ("wgan-clip", "sngan"):  # these recipes' budgets are the study's (wgan-gp's is the shipped run's)
+        assert script.budget(gan.recipes.get(name)) == gan.recipes.get(name).config["steps"]

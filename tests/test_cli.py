@@ -87,7 +87,10 @@ def test_an_unknown_recipe_is_rejected_with_the_choices(argv, capsys):
     with pytest.raises(SystemExit) as info:
         main([*argv, "--seconds", "1", "--out", "x.pt"])
     assert info.value.code == 2
-    assert "invalid choice: 'vae' (choose from 'cgan', 'dcgan', 'dcgan-refine', 'mlp')" in capsys.readouterr().err
+    assert (
+        "invalid choice: 'vae' (choose from 'cgan', 'dcgan', 'dcgan-refine', 'mlp', 'sngan', 'wgan-clip', 'wgan-gp')"
+        in capsys.readouterr().err
+    )
 
 
 @pytest.mark.slow

@@ -34,7 +34,7 @@ def test_the_sites_exports_are_current():
     assert not problems, f"stale exports in {SITE_MODELS}: {problems}; run {REEXPORT}"
 
 
-@pytest.mark.parametrize("name", pretrained.names())
+@pytest.mark.parametrize("name", export.PLAYGROUND)
 @pytest.mark.parametrize("n", [1, 7])
 def test_onnxruntime_draws_what_pytorch_draws(name, n):
     G = pretrained.load(name)
@@ -54,7 +54,7 @@ def test_onnxruntime_draws_what_pytorch_draws(name, n):
     assert difference <= 1e-4, f"{name}: onnxruntime and PyTorch differ by up to {difference:.2e}"
 
 
-@pytest.mark.parametrize("name", pretrained.names())
+@pytest.mark.parametrize("name", export.PLAYGROUND)
 def test_the_page_gets_the_seeds_of_gan_sample_and_pytorchs_images(name):
     G, meta = pretrained.load(name), _meta(name)
     seeds = torch.from_numpy(_decode(meta["seeds"]["z"], np.float32).copy()).view(meta["seeds"]["count"], G.z_dim)
@@ -139,7 +139,7 @@ def test_directions_refuse_what_they_cannot_do():
 def test_the_command_writes_the_sites_exports_again_bit_for_bit(tmp_path, capsys):
     assert main(["export-onnx", "all", str(tmp_path)]) == 0
     assert "wrote" in capsys.readouterr().out
-    for name in pretrained.names():
+    for name in export.PLAYGROUND:
         for suffix in (".onnx", ".json"):
             made, site = tmp_path / f"{name}{suffix}", SITE_MODELS / f"{name}{suffix}"
             assert made.read_bytes() == site.read_bytes(), f"{made.name} differs from the site's; run {REEXPORT}"

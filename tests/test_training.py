@@ -143,7 +143,7 @@ def test_logits_fed_to_a_probability_loss_get_a_clear_error():
         (dict(lr_d=-1.0), "lr_d must be a positive finite number"),
         (dict(lr_g=math.inf), "lr_g must be a positive finite number"),
         (dict(loss="hinge"), "Unknown loss 'hinge'"),
-        (dict(optimizer="rmsprop"), "optimizer must be 'adam' or 'sgd'"),
+        (dict(optimizer="adagrad"), "optimizer must be 'adam', 'sgd' or 'rmsprop'"),
         (dict(loss="mse", saturating=True), "saturating=True needs loss"),
     ],
 )

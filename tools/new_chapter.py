@@ -1,7 +1,7 @@
 """Start a chapter: write book/NN_name.md from the course's skeleton and add it to _toc.yml in numeric order.
 
-    bash tools/new-chapter 14 wasserstein_gan            # then write it, then: bash tools/run-chapter 14
-    bash tools/new-chapter 14 wasserstein_gan --root DIR  # in another copy of the repository (the tests use this)
+    bash tools/new-chapter 16 progressive_gan            # then write it, then: bash tools/run-chapter 16
+    bash tools/new-chapter 16 progressive_gan --root DIR  # in another copy of the repository (the tests use this)
 
 Only the standard library: it runs before any environment exists. The front matter and the hidden Colab
 install cell are copied verbatim from the existing chapters, so the new one starts exactly as they do.
