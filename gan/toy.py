@@ -412,6 +412,10 @@ RECIPES = {
     "WGAN, weight clipping (gan_toy.py's recipe)": _wgan_gp_toy(
         config=dict(optimizer="rmsprop", lr_d=5e-5, lr_g=5e-5), objective="wgan-clip", n_critic=5, clip=0.01
     ),
+    # The same without spectral normalisation: what setting C alone does
+    "GAN (Miyato et al.'s setting C)": _wgan_gp_toy(
+        config=dict(batch_size=64, lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999))
+    ),
     # Miyato et al.'s setting C (their Table 1; chainer-gan-lib's example.sh, sndcgan): the non-saturating GAN
     # loss, one D step, Adam(2e-4, betas (0.5, 0.999)), batches of 64; every layer of D spectrally normalised
     "SN-GAN (Miyato et al.'s setting C)": _wgan_gp_toy(

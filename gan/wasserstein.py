@@ -79,7 +79,8 @@ def wgan_step(
     to its loss (WGAN-GP), "clip" clips its weights into [-clip, clip] after each update (WGAN). The first
     critic step uses ``real``, each further one a fresh batch ``next_real()``; the fakes of each critic step
     come from fresh seeds ``next_z(n)`` (``G.seeds(n)`` by default). ``wasserstein`` in the result is the
-    critic's last estimate E T(real) - E T(fake), without the penalty.
+    critic's last estimate E T(real) - E T(fake), without the penalty. ``config`` (the loop's
+    ``TrainConfig``) is part of every step's signature in ``gan.train_gan``; this step needs nothing from it.
     """
     if constraint not in CONSTRAINTS:
         raise ValueError(f"wgan_step: constraint must be one of {CONSTRAINTS}, got {constraint!r}.")
@@ -115,7 +116,7 @@ def shifted(n: int, theta: float | torch.Tensor, sigma: float = 0.05, generator=
     """Return n points (N, 2): x = theta + sigma * normal noise, y uniform in [0, 1).
 
     With sigma -> 0 this is Arjovsky et al.'s first example: a vertical segment at x = theta. Two such
-    distributions (theta = 0 and theta) differ only by a shift, so their 1-Wasserstein distance is |theta|.
+    distributions (theta = 0 and theta) differ only by a shift, so their 1-Wasserstein distance is abs(theta).
     """
     x = sigma * torch.randn(n, 1, generator=generator)
     y = torch.rand(n, 1, generator=generator)
