@@ -147,11 +147,19 @@ def small_critic(hidden: int = 64, spectral_norm: bool = False) -> nn.Module:
     return spectral_normalise(net) if spectral_norm else net
 
 
-def fit(theta: float, loss: str = "gp", steps: int = 300, seed: int = 0, batch: int = 256, sigma: float = 0.05):
+def fit(
+    theta: float,
+    loss: str = "gp",
+    steps: int = 300,
+    seed: int = 0,
+    batch: int = 256,
+    sigma: float = 0.05,
+    gp_weight: float = 10.0,
+):
     """Train a ``small_critic`` to tell P_0 (real) from P_theta (fake) for ``steps`` steps from ``seed``; return it.
 
     ``loss`` is "gan" (a discriminator: the GAN's loss on logits, Adam(1e-3, betas (0.5, 0.999))), "gp"
-    (a critic: the Wasserstein loss with gradient penalty 10, Adam(1e-3, betas (0.5, 0.9))) or "clip" (a
+    (a critic: the Wasserstein loss with gradient penalty ``gp_weight``, Adam(1e-3, betas (0.5, 0.9))) or "clip" (a
     critic with WGAN's settings: RMSProp(5e-5), weights clipped into [-0.01, 0.01] after each update).
     """
     if loss not in ("gan", "gp", "clip"):
@@ -173,7 +181,7 @@ def fit(theta: float, loss: str = "gp", steps: int = 300, seed: int = 0, batch: 
         else:
             value = critic_loss(T(real), T(fake))
             if loss == "gp":
-                value = value + 10 * gradient_penalty(T, real, fake)
+                value = value + gp_weight * gradient_penalty(T, real, fake)
         value.backward()
         opt.step()
         if loss == "clip":

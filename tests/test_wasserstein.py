@@ -141,3 +141,16 @@ def test_rmsprop_is_an_optimizer_the_config_accepts():
     assert isinstance(gan.training.make_optimizer(nn.Linear(2, 1).parameters(), config, 1e-3), torch.optim.RMSprop)
     with pytest.raises(ValueError, match="'adam', 'sgd' or 'rmsprop'"):
         gan.TrainConfig(optimizer="adagrad")
+
+
+def test_a_weaker_penalty_lets_the_critic_overestimate_as_the_ramp_argument_predicts():
+    """Chapter 13's exercise 2: the best ramp has slope 1 + theta / (2 lambda), so the gap is theta + theta^2 / (2 lambda)."""
+    for seed in (0, 1):
+        T = wasserstein.fit(4.0, "gp", steps=800, seed=seed, gp_weight=1.0)
+        data = torch.Generator().manual_seed(6)
+        with torch.no_grad():
+            gap = (
+                T(wasserstein.shifted(8192, 0.0, generator=data)).mean()
+                - T(wasserstein.shifted(8192, 4.0, generator=data)).mean()
+            ).item()
+        assert gap == pytest.approx(12.0, rel=0.03)
