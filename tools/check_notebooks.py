@@ -1,13 +1,16 @@
 """CI gates for the committed notebooks.
 
     python tools/check_notebooks.py pairing   # each book/NN.ipynb is exactly what its .md regenerates
-    python tools/check_notebooks.py stale     # each .ipynb's outputs were produced by its current code
+    python tools/check_notebooks.py stale     # each .ipynb's outputs were produced by its current code,
+                                              # and the package source a chapter shows is today's
 
 Both exit 1 and name the chapter and the fix on failure.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
 import shutil
 import sys
 import tempfile
@@ -41,6 +44,52 @@ def check_pairing() -> list[str]:
     return problems
 
 
+#: A cell that shows the package's source: ``gan.show_source(NAME)``, NAME dotted (``gan.toy.unrolled_step``).
+SHOWN = re.compile(r"show_source\(([A-Za-z_][\w.]*)\)")
+
+
+def resolve(expr: str):
+    """Return the package object a chapter's ``show_source(expr)`` shows, or None if it cannot be told for sure.
+
+    ``expr`` is ``gan.X...``, or starts with a name the chapter imported from the package: a submodule
+    (``wasserstein.fit``) or a function of exactly one submodule (``frechet_distance``).
+    """
+    import gan
+
+    parts = expr.split(".")
+    if parts[0] == "gan":
+        owners, parts = [gan], parts[1:]
+    elif hasattr(gan, parts[0]):
+        owners = [gan]
+    else:
+        modules = [m for m in vars(gan).values() if inspect.ismodule(m) and m.__name__.startswith("gan.")]
+        owners = [m for m in modules if hasattr(m, parts[0])]
+    found = set()
+    for obj in owners:
+        for part in parts:
+            obj = getattr(obj, part, None)
+        if obj is not None:
+            found.add(obj)
+    return found.pop() if len(found) == 1 else None
+
+
+def shown_source_problems(nb, rel) -> list[str]:
+    """The code cells of ``nb`` whose displayed package source differs from the package's source today."""
+    problems = []
+    for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        match = SHOWN.search(cell.source)
+        obj = resolve(match.group(1)) if match else None
+        if obj is None:
+            continue
+        shown = [o["data"]["text/plain"] for o in cell.outputs if "text/plain" in o.get("data", {})]
+        if shown and shown[0].rstrip("\n") != inspect.getsource(obj).rstrip("\n"):
+            problems.append(
+                f"{rel}: code cell {i} shows the source of {match.group(1)}, which has changed since the chapter "
+                "was executed. " + FIX.format(md=rel)
+            )
+    return problems
+
+
 def check_stale() -> list[str]:
     problems = []
     for md in chapter_sources():
@@ -58,6 +107,7 @@ def check_stale() -> list[str]:
         unrun = [i for i, c in enumerate(c for c in nb.cells if c.cell_type == "code") if c.execution_count is None]
         if unrun:
             problems.append(f"{rel}: code cells {unrun} were never executed. " + FIX.format(md=rel))
+        problems += shown_source_problems(nb, rel)
     return problems
 
 
