@@ -15,6 +15,7 @@ from torch import nn
 
 from .models import MODELS, build
 from .training import TrainConfig
+from .wasserstein import CONSTRAINTS
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def register(recipe: Recipe) -> Recipe:
         )
     recipe.train_config()  # TrainConfig checks the settings
     unknown = set(recipe.wgan) - {"constraint", "n_critic", "gp_weight", "clip"}
-    if unknown or (recipe.wgan and recipe.wgan.get("constraint") not in ("gp", "clip")):
+    if unknown or (recipe.wgan and recipe.wgan.get("constraint") not in CONSTRAINTS):
         raise ValueError(
             f"recipe {recipe.name!r}: wgan must name constraint 'gp' or 'clip' and may set n_critic, gp_weight "
             f"and clip (gan.wasserstein.wgan_step); got {recipe.wgan!r}."
