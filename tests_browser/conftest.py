@@ -32,6 +32,10 @@ CHROMIUM = os.environ.get("GAN_CHROMIUM") or next(
     "/usr/bin/chromium",
 )
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
+# Each page in _toc.yml is photographed: its first screen (1280x900) by default, the whole page with
+# GAN_FULL_SCREENSHOTS=1. A full-page shot of a long chapter takes 1 to 2.5 s (10 to 20 times the
+# first screen's), which on an older CPU is minutes of CI time for pictures no test needs.
+FULL_SCREENSHOTS = os.environ.get("GAN_FULL_SCREENSHOTS", "") not in ("", "0")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -289,7 +293,7 @@ def visit(browser, base_url):
                 if page_path in toc_pages:
                     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                     record.screenshot = SCREENSHOTS / (Path(page_path).stem + ".png")
-                    page.screenshot(path=str(record.screenshot), full_page=True)
+                    page.screenshot(path=str(record.screenshot), full_page=FULL_SCREENSHOTS)
             finally:
                 context.close()
             cache[page_path] = record

@@ -119,7 +119,8 @@ def dominant_colour_share(png: Path) -> float:
 
 @pytest.mark.parametrize("page", TOC_PAGES)
 def test_page_is_not_blank(visit, page):
-    """Also saves the full-page screenshot in artifacts/screenshots/ for people to look at."""
+    """Also saves a screenshot (the first screen; the whole page with GAN_FULL_SCREENSHOTS=1) in
+    artifacts/screenshots/ for people to look at."""
     v = visit(page)
     assert len(v.article_text.split()) >= 5, f"{page}: the article shows (almost) no text: {v.article_text[:200]!r}"
     share = dominant_colour_share(v.screenshot)
