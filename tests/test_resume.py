@@ -108,7 +108,7 @@ def _train(tmp_path, out, *extra):
         "train",
         "mlp",
         "--steps",
-        "200",
+        "400",
         "--batch-size",
         "16",
         "--log-every",
@@ -150,7 +150,7 @@ def test_a_run_killed_from_the_command_line_resumes_to_the_same_end(tmp_path, mn
     _stop_when_saved(killed, tmp_path / "killed.state.pt", signal.SIGKILL)
     assert killed.returncode == -signal.SIGKILL and not (tmp_path / "killed.pt").exists()
     stopped_at = load_state(tmp_path / "killed.state.pt")["step"]
-    assert stopped_at < 200
+    assert stopped_at < 400
     resumed = subprocess.run(
         [sys.executable, "-m", "gan", "train", "--resume", str(tmp_path / "killed.state.pt")],
         cwd=ROOT,
@@ -159,7 +159,7 @@ def test_a_run_killed_from_the_command_line_resumes_to_the_same_end(tmp_path, mn
         text=True,
     )
     assert resumed.returncode == 0, resumed.stderr
-    assert f"resuming {tmp_path / 'killed.pt'} at step {stopped_at} of 200" in resumed.stdout
+    assert f"resuming {tmp_path / 'killed.pt'} at step {stopped_at} of 400" in resumed.stdout
 
     # kill (SIGTERM) stops like Ctrl-C: what was learned is saved, the state kept, and the way on printed.
     stopped = subprocess.Popen(
@@ -179,7 +179,7 @@ def test_a_run_killed_from_the_command_line_resumes_to_the_same_end(tmp_path, mn
     whole = gan.load_checkpoint(tmp_path / "whole.pt")
     for name in ("killed.pt", "stopped.pt"):
         ended = gan.load_checkpoint(tmp_path / name)
-        assert ended["train_config"]["steps_done"] == 200
+        assert ended["train_config"]["steps_done"] == 400
         for part in ("generator", "discriminator"):
             assert all(torch.equal(ended[part][k], whole[part][k]) for k in whole[part]), (name, part)
     # A finished run removes its state file: the checkpoint holds the result.

@@ -1,6 +1,6 @@
 """Run a chapter twice in fresh kernels and require identical outputs, images and tagged cells included.
 
-    python tools/check_reproducible.py book/04_detach.md
+    python tools/check_reproducible.py book/03_first_gan.md
 
 nbval compares a re-run with the stored notebook, but skips images and cells tagged
 nbval-ignore-output (training numbers, which differ across CPUs). On one machine, with the same seed
