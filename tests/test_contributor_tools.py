@@ -1,6 +1,7 @@
 """The contributor's tools: tools/new-chapter starts a chapter exactly as the others start and lists it in
 _toc.yml in order, or refuses and writes nothing; tools/run-chapter names a wrong chapter before it
-touches the environment. Nothing here imports torch: both tools run before the environment exists."""
+touches the environment; tools/emulate_slow_cpu.py refuses bad arguments before it touches a cgroup. Nothing
+here imports torch: these tools run before the environment exists."""
 
 import shutil
 import subprocess
@@ -184,3 +185,20 @@ def test_run_chapter_without_the_environment_says_how_to_make_it(run_chapter_cop
 def test_no_chapter_keeps_a_new_chapter_placeholder(md):
     lines = [i + 1 for i, line in enumerate(md.read_text().splitlines()) if PLACEHOLDER in line]
     assert not lines, f"{md.name}: lines {lines} still hold the skeleton's {PLACEHOLDER}: write them"
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        ([], "give a share and a command"),
+        (["0.6"], "give a share and a command"),
+        (["fast", "true"], "must be a number such as 0.6, got 'fast'"),
+        (["60", "true"], "between 0.05 and 1; got 60.0"),
+    ],
+)
+def test_the_slow_cpu_emulation_refuses_bad_arguments_clearly(args, says):
+    """tools/emulate_slow_cpu.py checks its arguments before it touches a cgroup or runs anything."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "emulate_slow_cpu.py"), *args], capture_output=True, text=True
+    )
+    assert run.returncode == 1 and says in run.stderr and "usage:" in run.stderr, run.stderr

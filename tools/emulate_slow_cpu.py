@@ -1,0 +1,114 @@
+"""Run a command as if on an older 2-core CPU with AVX2 only: each core slower, both cores usable.
+
+    sudo python tools/emulate_slow_cpu.py 0.6 env CI=true bash .ci/run
+
+The first argument is each emulated core's share of one of this machine's cores (0.6 matched the
+older AMD EPYC of "CI lands on every CPU"; README, "Chapter times on two kinds of CPU"). Two things
+make the emulation:
+
+- PyTorch's, oneDNN's and MKL's kernels are restricted to AVX2 (``ATEN_CPU_CAPABILITY=avx2`` and
+  friends), so the command runs the older machine's code paths, in float32 where it has no bfloat16;
+- two cgroups stand for the two cores, each with a CPU quota of SHARE of one CPU (period 2 ms). Every
+  process's main thread goes to "core A", its other threads (PyTorch's second worker among them) to
+  "core B"; a watcher re-sorts new threads every 50 ms. One thread then runs at one slow core's speed
+  and two threads at two cores', as on the real machine. (A single quota for the whole command would
+  give one thread the speed of both cores and overstate what one thread gains.)
+
+``OMP_WAIT_POLICY=PASSIVE`` stops a waiting thread from spinning away its core's quota, time a real
+core would not lose. Needs root and cgroup v1's cpu controller at /sys/fs/cgroup/cpu (as on the
+machines this course is developed on); the cgroups are left in place for the next run.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CGROUP_ROOT = Path("/sys/fs/cgroup/cpu")
+PERIOD_US = 2000
+CORES = ("gan_slow_core_a", "gan_slow_core_b")
+AVX2_ONLY = {
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+    "OMP_WAIT_POLICY": "PASSIVE",
+}
+
+
+def usage(message: str) -> None:
+    sys.exit(f"{message}\nusage: python tools/emulate_slow_cpu.py SHARE COMMAND... (e.g. 0.6 bash tools/test)")
+
+
+def make_cores(share: float) -> dict[str, Path]:
+    if not (CGROUP_ROOT / "cpu.cfs_quota_us").exists():
+        sys.exit(f"{CGROUP_ROOT} is not cgroup v1's cpu controller: this emulation needs it (and root).")
+    cores = {}
+    for name in CORES:
+        path = CGROUP_ROOT / name
+        try:
+            path.mkdir(exist_ok=True)
+            (path / "cpu.cfs_period_us").write_text(str(PERIOD_US))
+            (path / "cpu.cfs_quota_us").write_text(str(round(share * PERIOD_US)))
+        except PermissionError:
+            sys.exit(f"cannot write {path}: run as root.")
+        cores[name] = path
+    return cores
+
+
+def process_of(tid: int) -> int | None:
+    """The process (thread group) that thread ``tid`` belongs to, or None if it has ended."""
+    try:
+        for line in Path(f"/proc/{tid}/status").read_text().splitlines():
+            if line.startswith("Tgid:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def sort_threads(cores: dict[str, Path]) -> None:
+    """Main threads to core A, every other thread to core B."""
+    core_a, core_b = CORES
+    for name, path in cores.items():
+        try:
+            tids = [int(t) for t in (path / "tasks").read_text().split()]
+        except OSError:
+            continue
+        for tid in tids:
+            pid = process_of(tid)
+            want = core_a if pid == tid else core_b
+            if pid is not None and want != name:
+                try:
+                    (cores[want] / "tasks").write_text(str(tid))
+                except OSError:  # the thread ended meanwhile
+                    pass
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2:
+        usage("give a share and a command.")
+    try:
+        share = float(argv[0])
+    except ValueError:
+        usage(f"the share must be a number such as 0.6, got {argv[0]!r}.")
+    if not 0.05 <= share <= 1:
+        usage(f"the share is a fraction of one core, between 0.05 and 1; got {share}.")
+    cores = make_cores(share)
+    core_a = cores[CORES[0]] / "cgroup.procs"
+    command = subprocess.Popen(
+        argv[1:], env={**os.environ, **AVX2_ONLY}, preexec_fn=lambda: core_a.write_text(str(os.getpid()))
+    )
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda number, frame: command.send_signal(number))
+    while command.poll() is None:
+        sort_threads(cores)
+        time.sleep(0.05)
+    return command.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
