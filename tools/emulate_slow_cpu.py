@@ -2,34 +2,41 @@
 
     sudo python tools/emulate_slow_cpu.py 0.6 env CI=true bash .ci/run
 
-The first argument is each emulated core's share of one of this machine's cores (0.6 matched the
-older AMD EPYC of "CI lands on every CPU"; README, "Chapter times on two kinds of CPU"). Two things
-make the emulation:
+The first argument is each emulated core's share of one of this machine's cores (with 0.6, a
+2-core AMD EPYC of family 25 was slower than the older AMD EPYC of "CI lands on every CPU" on every
+workload checked; README, "Chapter times on two kinds of CPU"). Two things make the emulation:
 
 - PyTorch's, oneDNN's and MKL's kernels are restricted to AVX2 (``ATEN_CPU_CAPABILITY=avx2`` and
   friends), so the command runs the older machine's code paths, in float32 where it has no bfloat16;
-- two cgroups stand for the two cores, each with a CPU quota of SHARE of one CPU (period 2 ms). Every
-  process's main thread goes to "core A", its other threads (PyTorch's second worker among them) to
-  "core B"; a watcher re-sorts new threads every 50 ms. One thread then runs at one slow core's speed
-  and two threads at two cores', as on the real machine. (A single quota for the whole command would
-  give one thread the speed of both cores and overstate what one thread gains.)
+- two cgroups stand for the two cores, each with a CPU quota of SHARE of one CPU (period 2 ms, longer
+  for shares under 0.5: the kernel's smallest quota is 1 ms). Every process's main thread goes to
+  "core A", its other threads (PyTorch's second worker among them) to "core B"; a watcher re-sorts
+  new threads every 50 ms. One thread then runs at one slow core's speed and two threads of one
+  process at two cores', as on the real machine. (A single quota for the whole command would give one
+  thread the speed of both cores and overstate what one thread gains.) Separate processes' main
+  threads all share core A, so work spread over processes (pip's and compileall's workers, Chromium)
+  is overstated.
 
 ``OMP_WAIT_POLICY=PASSIVE`` stops a waiting thread from spinning away its core's quota, time a real
 core would not lose. Needs root and cgroup v1's cpu controller at /sys/fs/cgroup/cpu (as on the
-machines this course is developed on); the cgroups are left in place for the next run.
+machines this course is developed on), and the command runs as root. The cgroups are left in place
+and shared: run one emulation at a time. Ctrl-C reaches the command as usual; if this script itself
+is killed with SIGKILL, the command runs on without the watcher, its new threads on core A.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 CGROUP_ROOT = Path("/sys/fs/cgroup/cpu")
-PERIOD_US = 2000
+PERIOD_US = 2000  # the quota period; longer where SHARE of it would be under the kernel's 1 ms minimum
 CORES = ("gan_slow_core_a", "gan_slow_core_b")
 AVX2_ONLY = {
     "ATEN_CPU_CAPABILITY": "avx2",
@@ -39,22 +46,25 @@ AVX2_ONLY = {
 }
 
 
-def usage(message: str) -> None:
+def usage(message: str) -> NoReturn:
     sys.exit(f"{message}\nusage: python tools/emulate_slow_cpu.py SHARE COMMAND... (e.g. 0.6 bash tools/test)")
 
 
 def make_cores(share: float) -> dict[str, Path]:
     if not (CGROUP_ROOT / "cpu.cfs_quota_us").exists():
         sys.exit(f"{CGROUP_ROOT} is not cgroup v1's cpu controller: this emulation needs it (and root).")
+    period = max(PERIOD_US, math.ceil(1000 / share))
     cores = {}
     for name in CORES:
         path = CGROUP_ROOT / name
         try:
             path.mkdir(exist_ok=True)
-            (path / "cpu.cfs_period_us").write_text(str(PERIOD_US))
-            (path / "cpu.cfs_quota_us").write_text(str(round(share * PERIOD_US)))
+            (path / "cpu.cfs_period_us").write_text(str(period))
+            (path / "cpu.cfs_quota_us").write_text(str(round(share * period)))
         except PermissionError:
             sys.exit(f"cannot write {path}: run as root.")
+        except OSError as error:
+            sys.exit(f"cannot set the CPU quota in {path}: {error}")
         cores[name] = path
     return cores
 
@@ -102,12 +112,12 @@ def main(argv: list[str]) -> int:
     command = subprocess.Popen(
         argv[1:], env={**os.environ, **AVX2_ONLY}, preexec_fn=lambda: core_a.write_text(str(os.getpid()))
     )
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda number, frame: command.send_signal(number))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the command from the terminal already
+    signal.signal(signal.SIGTERM, lambda number, frame: command.send_signal(number))
     while command.poll() is None:
         sort_threads(cores)
         time.sleep(0.05)
-    return command.returncode
+    return command.returncode if command.returncode >= 0 else 128 - command.returncode  # killed by a signal
 
 
 if __name__ == "__main__":
