@@ -9,13 +9,13 @@ workload checked; README, "Chapter times on two kinds of CPU"). Two things make 
 - PyTorch's, oneDNN's and MKL's kernels are restricted to AVX2 (``ATEN_CPU_CAPABILITY=avx2`` and
   friends), so the command runs the older machine's code paths, in float32 where it has no bfloat16;
 - two cgroups stand for the two cores, each with a CPU quota of SHARE of one CPU (period 2 ms, longer
-  for shares under 0.5: the kernel's smallest quota is 1 ms). Every process's main thread goes to
-  "core A", its other threads (PyTorch's second worker among them) to "core B"; a watcher re-sorts
-  new threads every 50 ms. One thread then runs at one slow core's speed and two threads of one
-  process at two cores', as on the real machine. (A single quota for the whole command would give one
-  thread the speed of both cores and overstate what one thread gains.) Separate processes' main
-  threads all share core A, so work spread over processes (pip's and compileall's workers, Chromium)
-  is overstated.
+  for shares under 0.5: the kernel's smallest quota is 1 ms). A watcher plays the scheduler every
+  50 ms: it measures how busy each thread of the command has been (``/proc/TID/schedstat``) and keeps
+  the busy threads spread over the two cores, moving one only when a core has two more busy threads
+  than the other; a new thread starts on the core with fewer. One thread then runs at one slow core's
+  speed, and two busy threads, of one process (PyTorch's two workers) or of two (two chapters at a
+  time), at two cores', as on the real machine. (A single quota for the whole command would give one
+  thread the speed of both cores and overstate what one thread gains.)
 
 ``OMP_WAIT_POLICY=PASSIVE`` stops a waiting thread from spinning away its core's quota, time a real
 core would not lose. Needs root and cgroup v1's cpu controller at /sys/fs/cgroup/cpu (as on the
@@ -69,33 +69,68 @@ def make_cores(share: float) -> dict[str, Path]:
     return cores
 
 
-def process_of(tid: int) -> int | None:
-    """The process (thread group) that thread ``tid`` belongs to, or None if it has ended."""
-    try:
-        for line in Path(f"/proc/{tid}/status").read_text().splitlines():
-            if line.startswith("Tgid:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        return None
-    return None
+BUSY = 0.1  # a thread that used over a tenth of a core lately counts as busy
+MEMORY = 0.75  # how much of a thread's past load carries into the next 50 ms (about 0.2 s in all)
 
 
-def sort_threads(cores: dict[str, Path]) -> None:
-    """Main threads to core A, every other thread to core B."""
-    core_a, core_b = CORES
-    for name, path in cores.items():
+class Balancer:
+    """Keeps the command's busy threads spread over the two emulated cores, as a scheduler would."""
+
+    def __init__(self, cores: dict[str, Path]):
+        self.cores = cores
+        self.ran: dict[int, int] = {}  # thread -> nanoseconds on a CPU at the last look
+        self.load: dict[int, float] = {}  # thread -> recent share of a core, decaying
+        self.last = time.monotonic()
+
+    @staticmethod
+    def _cpu_ns(tid: int) -> int | None:
         try:
-            tids = [int(t) for t in (path / "tasks").read_text().split()]
-        except OSError:
-            continue
-        for tid in tids:
-            pid = process_of(tid)
-            want = core_a if pid == tid else core_b
-            if pid is not None and want != name:
-                try:
-                    (cores[want] / "tasks").write_text(str(tid))
-                except OSError:  # the thread ended meanwhile
-                    pass
+            return int(Path(f"/proc/{tid}/schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None  # the thread ended
+
+    def _move(self, tid: int, core: str) -> None:
+        try:
+            (self.cores[core] / "tasks").write_text(str(tid))
+        except OSError:  # the thread ended meanwhile
+            pass
+
+    def step(self) -> None:
+        now = time.monotonic()
+        elapsed, self.last = max(now - self.last, 1e-3), now
+        where: dict[int, str] = {}
+        for name, path in self.cores.items():
+            try:
+                where.update((int(t), name) for t in (path / "tasks").read_text().split())
+            except OSError:
+                continue
+        busy = {name: [] for name in self.cores}
+        new = []
+        for tid, core in where.items():
+            ran = self._cpu_ns(tid)
+            if ran is None:
+                continue
+            if tid not in self.ran:
+                new.append(tid)
+            used = (ran - self.ran.get(tid, ran)) / 1e9 / elapsed
+            self.ran[tid] = ran
+            self.load[tid] = MEMORY * self.load.get(tid, 0.0) + (1 - MEMORY) * used
+            if self.load[tid] > BUSY:
+                busy[core].append(tid)
+        for tid in list(self.ran):
+            if tid not in where:
+                del self.ran[tid], self.load[tid]
+        a, b = self.cores
+        for tid in new:  # a new thread starts on the core with fewer busy threads
+            target = a if len(busy[a]) <= len(busy[b]) else b
+            if where[tid] != target:
+                self._move(tid, target)
+        while abs(len(busy[a]) - len(busy[b])) >= 2:  # as a scheduler evens out its run queues
+            heavy, light = (a, b) if len(busy[a]) > len(busy[b]) else (b, a)
+            tid = min(busy[heavy], key=self.load.__getitem__)  # the least busy of them moves
+            busy[heavy].remove(tid)
+            busy[light].append(tid)
+            self._move(tid, light)
 
 
 def main(argv: list[str]) -> int:
@@ -114,8 +149,9 @@ def main(argv: list[str]) -> int:
     )
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the command from the terminal already
     signal.signal(signal.SIGTERM, lambda number, frame: command.send_signal(number))
+    balancer = Balancer(cores)
     while command.poll() is None:
-        sort_threads(cores)
+        balancer.step()
         time.sleep(0.05)
     return command.returncode if command.returncode >= 0 else 128 - command.returncode  # killed by a signal
 
