@@ -1,6 +1,7 @@
 """The contributor's tools: tools/new-chapter starts a chapter exactly as the others start and lists it in
 _toc.yml in order, or refuses and writes nothing; tools/run-chapter names a wrong chapter before it
-touches the environment; tools/emulate_slow_cpu.py refuses bad arguments before it touches a cgroup. Nothing
+touches the environment; tools/emulate_slow_cpu.py refuses bad arguments before it touches a cgroup, and its
+watcher spreads busy threads over the two emulated cores and then leaves them. Nothing
 here imports torch: these tools run before the environment exists."""
 
 import shutil
@@ -202,3 +203,67 @@ def test_the_slow_cpu_emulation_refuses_bad_arguments_clearly(args, says):
         [sys.executable, str(ROOT / "tools" / "emulate_slow_cpu.py"), *args], capture_output=True, text=True
     )
     assert run.returncode == 1 and says in run.stderr and "usage:" in run.stderr, run.stderr
+
+
+class _FakeCores:
+    """Two emulated cores as folders with a ``tasks`` file, and threads whose CPU time the test sets."""
+
+    def __init__(self, tmp_path, placement: dict[int, str]):
+        from emulate_slow_cpu import CORES, Balancer
+
+        self.cores = {name: tmp_path / name for name in CORES}
+        for path in self.cores.values():
+            path.mkdir()
+        self.where = dict(placement)
+        self.ran = {tid: 0 for tid in placement}
+        self.moves = []
+        self._write()
+        fake = self
+
+        class Watched(Balancer):
+            def _cpu_ns(self, tid):
+                return fake.ran.get(tid)
+
+            def _move(self, tid, core):
+                fake.moves.append((tid, core))
+                fake.where[tid] = core
+                fake._write()
+
+        self.balancer = Watched(self.cores, share=0.6)
+
+    def _write(self):
+        for name, path in self.cores.items():
+            (path / "tasks").write_text("\n".join(str(t) for t, c in self.where.items() if c == name))
+
+    def tick(self, busy: set[int]):
+        """50 ms in which each thread of ``busy`` runs all the time its emulated core allows."""
+        for tid in busy:
+            self.ran[tid] += int(0.05 * 0.6 * 1e9)
+        self.balancer.last -= 0.05  # as if 50 ms had passed since the last look
+        self.balancer.step()
+
+    def busy_per_core(self, busy: set[int]) -> list[int]:
+        return sorted(sum(self.where[t] == name for t in busy) for name in self.cores)
+
+
+def test_the_slow_cpu_emulation_spreads_busy_threads_over_its_cores_and_then_leaves_them(tmp_path):
+    from emulate_slow_cpu import CORES
+
+    a, b = CORES
+    cores = _FakeCores(tmp_path, {1: a, 2: a, 3: a, 4: a, 5: b})  # 5 stays idle
+    cores.balancer.ran = dict(cores.ran)  # known threads, all on core A: only the load can move them
+    for busy in ({1, 2}, {1, 2, 3}, {1, 2, 3, 4}):
+        for _ in range(6):
+            cores.tick(busy)
+        assert cores.busy_per_core(busy) == [len(busy) // 2, len(busy) - len(busy) // 2], (busy, cores.where)
+        settled = len(cores.moves)
+        for _ in range(10):
+            cores.tick(busy)
+        assert len(cores.moves) == settled, f"balanced threads kept moving: {cores.moves[settled:]}"
+    del cores.ran[4], cores.where[4]  # a thread that ends is forgotten, not an error
+    cores.ran.update({6: 0, 7: 0})  # two new threads, started on core A by their creator
+    cores.where.update({6: a, 7: a})
+    cores._write()
+    cores.tick({1, 2, 3})
+    assert 4 not in cores.balancer.ran
+    assert {cores.where[6], cores.where[7]} == {a, b}, "new threads all went to one core"

@@ -8,7 +8,9 @@ and thread count, even those must repeat exactly: this checks that they do. The 
 differ is what tools/nbval-sanitize.cfg replaces (wall-clock times, memory addresses).
 ``gan.seed_everything`` leaves the thread count to the machine, so both kernels get the same one here,
 explicitly: ``OMP_NUM_THREADS`` (2, or what the environment sets), which PyTorch reads at start-up.
-The two runs go side by side, in two processes: chapter 3 trains on one thread, so each has a core.
+The two runs go side by side, in two processes, each with a core of its own only because chapter 3
+trains on one thread (``seed_everything(0, threads=1)``); a chapter on two threads would share the
+cores, slower but with the same outputs, since the thread count, not the speed, decides the arithmetic.
 """
 
 from __future__ import annotations

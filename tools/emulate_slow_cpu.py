@@ -12,7 +12,8 @@ workload checked; README, "Chapter times on two kinds of CPU"). Two things make 
   for shares under 0.5: the kernel's smallest quota is 1 ms). A watcher plays the scheduler every
   50 ms: it measures how busy each thread of the command has been (``/proc/TID/schedstat``) and keeps
   the busy threads spread over the two cores, moving one only when a core has two more busy threads
-  than the other; a new thread starts on the core with fewer. One thread then runs at one slow core's
+  than the other; a new thread starts on its creator's core and is moved, within 50 ms, to the core
+  with fewer busy (and newly placed) threads. One thread then runs at one slow core's
   speed, and two busy threads, of one process (PyTorch's two workers) or of two (two chapters at a
   time), at two cores', as on the real machine. (A single quota for the whole command would give one
   thread the speed of both cores and overstate what one thread gains.)
@@ -21,7 +22,8 @@ workload checked; README, "Chapter times on two kinds of CPU"). Two things make 
 core would not lose. Needs root and cgroup v1's cpu controller at /sys/fs/cgroup/cpu (as on the
 machines this course is developed on), and the command runs as root. The cgroups are left in place
 and shared: run one emulation at a time. Ctrl-C reaches the command as usual; if this script itself
-is killed with SIGKILL, the command runs on without the watcher, its new threads on core A.
+is killed with SIGKILL, the command runs on without the watcher: its threads stay where they are
+and new ones start on their creator's core.
 """
 
 from __future__ import annotations
@@ -69,18 +71,20 @@ def make_cores(share: float) -> dict[str, Path]:
     return cores
 
 
-BUSY = 0.1  # a thread that used over a tenth of a core lately counts as busy
+BUSY = 0.1  # a thread that used over a tenth of an emulated core (SHARE of a real one) lately is busy
 MEMORY = 0.75  # how much of a thread's past load carries into the next 50 ms (about 0.2 s in all)
 
 
 class Balancer:
     """Keeps the command's busy threads spread over the two emulated cores, as a scheduler would."""
 
-    def __init__(self, cores: dict[str, Path]):
+    def __init__(self, cores: dict[str, Path], share: float):
         self.cores = cores
+        self.share = share
         self.ran: dict[int, int] = {}  # thread -> nanoseconds on a CPU at the last look
-        self.load: dict[int, float] = {}  # thread -> recent share of a core, decaying
+        self.load: dict[int, float] = {}  # thread -> recent use, in emulated cores, decaying
         self.last = time.monotonic()
+        self.refused: set[int] = set()
 
     @staticmethod
     def _cpu_ns(tid: int) -> int | None:
@@ -92,8 +96,12 @@ class Balancer:
     def _move(self, tid: int, core: str) -> None:
         try:
             (self.cores[core] / "tasks").write_text(str(tid))
-        except OSError:  # the thread ended meanwhile
+        except ProcessLookupError:  # the thread ended meanwhile
             pass
+        except OSError as error:  # say it once per thread rather than retry in silence every 50 ms
+            if tid not in self.refused:
+                self.refused.add(tid)
+                print(f"emulate_slow_cpu: cannot move thread {tid} to {core}: {error}", file=sys.stderr)
 
     def step(self) -> None:
         now = time.monotonic()
@@ -112,7 +120,7 @@ class Balancer:
                 continue
             if tid not in self.ran:
                 new.append(tid)
-            used = (ran - self.ran.get(tid, ran)) / 1e9 / elapsed
+            used = max(0, ran - self.ran.get(tid, ran)) / 1e9 / elapsed / self.share  # a reused id: not < 0
             self.ran[tid] = ran
             self.load[tid] = MEMORY * self.load.get(tid, 0.0) + (1 - MEMORY) * used
             if self.load[tid] > BUSY:
@@ -121,8 +129,10 @@ class Balancer:
             if tid not in where:
                 del self.ran[tid], self.load[tid]
         a, b = self.cores
-        for tid in new:  # a new thread starts on the core with fewer busy threads
-            target = a if len(busy[a]) <= len(busy[b]) else b
+        placed = {a: 0, b: 0}
+        for tid in new:  # a new thread goes to the core with fewer busy threads and fewer placed now
+            target = a if len(busy[a]) + placed[a] <= len(busy[b]) + placed[b] else b
+            placed[target] += 1
             if where[tid] != target:
                 self._move(tid, target)
         while abs(len(busy[a]) - len(busy[b])) >= 2:  # as a scheduler evens out its run queues
@@ -142,6 +152,12 @@ def main(argv: list[str]) -> int:
         usage(f"the share must be a number such as 0.6, got {argv[0]!r}.")
     if not 0.05 <= share <= 1:
         usage(f"the share is a fraction of one core, between 0.05 and 1; got {share}.")
+    try:
+        int(Path("/proc/self/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        sys.exit(
+            "this kernel has no /proc/TID/schedstat (CONFIG_SCHED_INFO): the watcher needs it to see busy threads."
+        )
     cores = make_cores(share)
     core_a = cores[CORES[0]] / "cgroup.procs"
     command = subprocess.Popen(
@@ -149,7 +165,7 @@ def main(argv: list[str]) -> int:
     )
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the command from the terminal already
     signal.signal(signal.SIGTERM, lambda number, frame: command.send_signal(number))
-    balancer = Balancer(cores)
+    balancer = Balancer(cores, share)
     while command.poll() is None:
         balancer.step()
         time.sleep(0.05)
