@@ -208,7 +208,7 @@ def test_the_slow_cpu_emulation_refuses_bad_arguments_clearly(args, says):
 class _FakeCores:
     """Two emulated cores as folders with a ``tasks`` file, and threads whose CPU time the test sets."""
 
-    def __init__(self, tmp_path, placement: dict[int, str]):
+    def __init__(self, tmp_path, placement: dict[int, str], share: float = 0.6):
         from emulate_slow_cpu import CORES, Balancer
 
         self.cores = {name: tmp_path / name for name in CORES}
@@ -229,7 +229,8 @@ class _FakeCores:
                 fake.where[tid] = core
                 fake._write()
 
-        self.balancer = Watched(self.cores, share=0.6)
+        self.share = share
+        self.balancer = Watched(self.cores, share=share)
 
     def _write(self):
         for name, path in self.cores.items():
@@ -238,7 +239,7 @@ class _FakeCores:
     def tick(self, busy: set[int]):
         """50 ms in which each thread of ``busy`` runs all the time its emulated core allows."""
         for tid in busy:
-            self.ran[tid] += int(0.05 * 0.6 * 1e9)
+            self.ran[tid] += int(0.05 * self.share * 1e9)
         self.balancer.last -= 0.05  # as if 50 ms had passed since the last look
         self.balancer.step()
 
@@ -246,11 +247,12 @@ class _FakeCores:
         return sorted(sum(self.where[t] == name for t in busy) for name in self.cores)
 
 
-def test_the_slow_cpu_emulation_spreads_busy_threads_over_its_cores_and_then_leaves_them(tmp_path):
+@pytest.mark.parametrize("share", [0.6, 0.05])  # busy is measured in emulated cores, so small shares balance too
+def test_the_slow_cpu_emulation_spreads_busy_threads_over_its_cores_and_then_leaves_them(tmp_path, share):
     from emulate_slow_cpu import CORES
 
     a, b = CORES
-    cores = _FakeCores(tmp_path, {1: a, 2: a, 3: a, 4: a, 5: b})  # 5 stays idle
+    cores = _FakeCores(tmp_path, {1: a, 2: a, 3: a, 4: a, 5: b}, share)  # 5 stays idle
     cores.balancer.ran = dict(cores.ran)  # known threads, all on core A: only the load can move them
     for busy in ({1, 2}, {1, 2, 3}, {1, 2, 3, 4}):
         for _ in range(6):

@@ -99,9 +99,9 @@ class Balancer:
         except ProcessLookupError:  # the thread ended meanwhile
             pass
         except OSError as error:  # say it once per thread rather than retry in silence every 50 ms
-            if tid not in self.refused:
-                self.refused.add(tid)
-                print(f"emulate_slow_cpu: cannot move thread {tid} to {core}: {error}", file=sys.stderr)
+            if not self.refused:
+                print(f"emulate_slow_cpu: cannot move thread {tid} to {core}: {error} (said once)", file=sys.stderr)
+            self.refused.add(tid)
 
     def step(self) -> None:
         now = time.monotonic()
@@ -152,9 +152,11 @@ def main(argv: list[str]) -> int:
         usage(f"the share must be a number such as 0.6, got {argv[0]!r}.")
     if not 0.05 <= share <= 1:
         usage(f"the share is a fraction of one core, between 0.05 and 1; got {share}.")
-    try:
-        int(Path("/proc/self/schedstat").read_text().split()[0])
+    try:  # this process has run, so its time on a CPU is above 0 where the kernel counts it
+        counted = int(Path("/proc/self/schedstat").read_text().split()[0]) > 0
     except (OSError, ValueError, IndexError):
+        counted = False
+    if not counted:
         sys.exit(
             "this kernel has no /proc/TID/schedstat (CONFIG_SCHED_INFO): the watcher needs it to see busy threads."
         )
