@@ -84,7 +84,7 @@ class Balancer:
         self.ran: dict[int, int] = {}  # thread -> nanoseconds on a CPU at the last look
         self.load: dict[int, float] = {}  # thread -> recent use, in emulated cores, decaying
         self.last = time.monotonic()
-        self.refused: set[int] = set()
+        self.warned = False  # about a move the kernel refused
 
     @staticmethod
     def _cpu_ns(tid: int) -> int | None:
@@ -98,10 +98,10 @@ class Balancer:
             (self.cores[core] / "tasks").write_text(str(tid))
         except ProcessLookupError:  # the thread ended meanwhile
             pass
-        except OSError as error:  # say it once per thread rather than retry in silence every 50 ms
-            if not self.refused:
+        except OSError as error:  # said once, not every 50 ms
+            if not self.warned:
                 print(f"emulate_slow_cpu: cannot move thread {tid} to {core}: {error} (said once)", file=sys.stderr)
-            self.refused.add(tid)
+                self.warned = True
 
     def step(self) -> None:
         now = time.monotonic()

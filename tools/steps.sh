@@ -24,3 +24,9 @@ if [ -z "${GAN_DATA_DIR:-}" ] && [ -d ../shared/data/MNIST/raw ]; then
 fi
 # Progress bars are for people; the stored and re-executed notebooks must not contain them.
 export GAN_PROGRESS=0
+# How CI re-checks chapters against their stored outputs (tools/test for the book, tools/run-chapter for
+# one): strict nbval, with the sanitize file, on one thread per chapter. The stored outputs come from the
+# machine's own thread count, so a cell whose printed numbers depend on the thread count must be tagged
+# nbval-ignore-output.
+NBVAL=(env OMP_NUM_THREADS=1 .venv/bin/python -m pytest --nbval --nbval-current-env
+       --nbval-sanitize-with tools/nbval-sanitize.cfg)
